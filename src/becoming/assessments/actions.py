@@ -1,0 +1,248 @@
+"""Run the engine for a workspace, keep the snapshot, and record who moved."""
+
+import datetime as dt
+import json
+import os
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from becoming.customers.actions import engine_customers
+from becoming.customers.models import Customer
+from becoming.engine import AssessmentResult, assess, compile_model, explain, long_stages
+from becoming.jobs.actions import job_kind
+from becoming.signals.actions import store_for
+from becoming.transformation.actions import current_version
+
+from .models import Snapshot, StageChange
+
+UPDATE_BATCH = 5000
+
+
+def run_assessment(workspace, as_of: dt.date | None = None, progress=None) -> Snapshot:
+    """Assess every customer as of a date with the current model; returns the stored snapshot."""
+    report = progress or (lambda *a, **k: None)
+    as_of = as_of or dt.date.today()
+    version = current_version(workspace)
+    if version is None:
+        raise ValidationError("this workspace has no transformation model yet: apply one first")
+    model = version.parsed()
+    report(0, total=3, message=f"assessing as of {as_of}")
+    con = duckdb.connect()
+    customers = engine_customers(workspace)
+    con.register("customers", customers)
+    store_for(workspace).register(con, "signals")
+    result = assess(model, as_of, con)
+    report(1, message="saving the snapshot")
+    path = _write(workspace, version.number, as_of, result.table)
+    snapshot = Snapshot.objects.create(
+        workspace=workspace, model_version=version, as_of=as_of, path=str(path),
+        customers=result.table.num_rows, summary=summarise(model, con, result.table),
+    )
+    report(2, message="recording stage changes")
+    _record_changes(snapshot, model, con)
+    if not Snapshot.objects.filter(workspace=workspace, as_of__gt=as_of).exists():
+        _update_customers(model, result.table, as_of)
+    report(3, message="done")
+    return snapshot
+
+
+def _write(workspace, version: int, as_of: dt.date, table: pa.Table):
+    folder = workspace.data_dir / "assessments"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{as_of.isoformat()}-v{version}-{dt.datetime.now():%Y%m%d%H%M%S%f}.parquet"
+    tmp = path.with_suffix(".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)  # readers never see a half-written snapshot
+    return path
+
+
+def summarise(model, con, table: pa.Table) -> dict:
+    con.register("result_summary", table)
+    out = {"index": None, "dimensions": {}}
+    row = con.execute('SELECT avg("index") FROM result_summary').fetchone()
+    out["index"] = row[0]
+    for dim in model.dimensions:
+        col = f"stage__{dim.key}"
+        counts = dict(con.execute(f'SELECT "{col}", count(*) FROM result_summary GROUP BY 1').fetchall())
+        out["dimensions"][dim.key] = [counts.get(i, 0) for i in range(len(dim.stages))]
+    con.unregister("result_summary")
+    return out
+
+
+def _record_changes(snapshot: Snapshot, model, con) -> None:
+    """Compare with the snapshot just before this one (same model version) and store movers."""
+    previous = (
+        Snapshot.objects.filter(workspace=snapshot.workspace, as_of__lt=snapshot.as_of,
+                                model_version=snapshot.model_version)
+        .order_by("-as_of", "-created").first()
+    )
+    if previous is None or not os.path.exists(previous.path):
+        return
+    changes = []
+    for dim in model.dimensions:
+        col = f"stage__{dim.key}"
+        rows = con.execute(
+            f'SELECT n.customer_id, p."{col}", n."{col}" FROM read_parquet(?) n '
+            f'JOIN read_parquet(?) p USING (customer_id) WHERE n."{col}" <> p."{col}"',
+            [snapshot.path, previous.path],
+        ).fetchall()
+        keys = [s.key for s in dim.stages]
+        changes += [
+            StageChange(
+                workspace=snapshot.workspace, customer_id=cid, dimension=dim.key,
+                from_stage=keys[a], to_stage=keys[b], from_index=a, to_index=b,
+                as_of=snapshot.as_of, previous_as_of=previous.as_of,
+            )
+            for cid, a, b in rows
+        ]
+    StageChange.objects.filter(workspace=snapshot.workspace, as_of=snapshot.as_of).delete()
+    StageChange.objects.bulk_create(changes, batch_size=UPDATE_BATCH)
+
+
+def _update_customers(model, table: pa.Table, as_of: dt.date) -> None:
+    """Denormalise the latest stages onto customers so the list can filter and sort on them."""
+    cols = {dim.key: table.column(f"stage__{dim.key}").to_pylist() for dim in model.dimensions}
+    ids = table.column("customer_id").to_pylist()
+    index = table.column("index").to_pylist()
+    table_name = connection.ops.quote_name(Customer._meta.db_table)
+    sql = (f'UPDATE {table_name} SET stages = %s, {connection.ops.quote_name("index")} = %s, '
+           f"assessed_on = %s WHERE id = %s")
+    params = [
+        (json.dumps({k: cols[k][i] for k in cols}), index[i], as_of, ids[i]) for i in range(len(ids))
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(params), UPDATE_BATCH):
+            cursor.executemany(sql, params[start:start + UPDATE_BATCH])
+
+
+def month_ends(months: int, today: dt.date | None = None) -> list[dt.date]:
+    """The last day of each of the `months` months before today's month, oldest first."""
+    today = today or dt.date.today()
+    first = today.replace(day=1)
+    out = []
+    for _ in range(months):
+        first_prev = (first - dt.timedelta(days=1)).replace(day=1)
+        out.append(first - dt.timedelta(days=1))
+        first = first_prev
+    return sorted(out)
+
+
+def rebuild_history(workspace, months: int = 12, today: dt.date | None = None, progress=None) -> list[Snapshot]:
+    """Recompute month-end snapshots for the past `months` months and today, from the signals."""
+    report = progress or (lambda *a, **k: None)
+    today = today or dt.date.today()
+    dates = month_ends(months, today) + [today]
+    Snapshot.objects.filter(workspace=workspace).delete()
+    StageChange.objects.filter(workspace=workspace).delete()
+    snapshots = []
+    for i, day in enumerate(dates):
+        report(i, total=len(dates), message=f"assessing as of {day}")
+        snapshots.append(run_assessment(workspace, day))
+    report(len(dates), total=len(dates), message="done")
+    return snapshots
+
+
+@job_kind("assess")
+def assess_job(job, progress, as_of=None):
+    snap = run_assessment(job.workspace, dt.date.fromisoformat(as_of) if as_of else None, progress)
+    return {"snapshot": snap.pk, "customers": snap.customers, "index": snap.summary.get("index")}
+
+
+@job_kind("history")
+def history_job(job, progress, months=12):
+    snaps = rebuild_history(job.workspace, months, progress=progress)
+    return {"snapshots": len(snaps)}
+
+
+def latest_snapshot(workspace, as_of: dt.date | None = None) -> Snapshot | None:
+    qs = Snapshot.objects.filter(workspace=workspace)
+    if as_of:
+        qs = qs.filter(as_of__lte=as_of)
+    return qs.order_by("-as_of", "-created").first()
+
+
+def customer_row(snapshot: Snapshot, customer_id: int) -> dict | None:
+    con = duckdb.connect()
+    rel = con.execute("SELECT * FROM read_parquet(?) WHERE customer_id = ?", [snapshot.path, customer_id])
+    names = [d[0] for d in rel.description]
+    row = rel.fetchone()
+    return dict(zip(names, row)) if row else None
+
+
+def explain_customer(snapshot: Snapshot, customer_id: int):
+    """Per dimension: stage, target, progress, and what the next stage still needs."""
+    row = customer_row(snapshot, customer_id)
+    if row is None:
+        return None
+    model = snapshot.model_version.parsed()
+    return explain(model, compile_model(model, snapshot.as_of), row)
+
+
+def export_rows(workspace, as_of: dt.date | None = None) -> pa.Table:
+    """One row per customer and dimension of the latest snapshot on or before `as_of`."""
+    snapshot = latest_snapshot(workspace, as_of)
+    if snapshot is None:
+        raise ValidationError("no assessment yet: run `becoming assess` first")
+    model = snapshot.model_version.parsed()
+    result = AssessmentResult(pq.read_table(snapshot.path), compile_model(model, snapshot.as_of))
+    long = long_stages(result)
+    ext = dict(Customer.objects.filter(workspace=workspace).values_list("id", "external_id"))
+    external = pa.array([ext.get(i) for i in long.column("customer_id").to_pylist()], pa.string())
+    long = long.set_column(0, "customer_id", external)
+    return long.append_column("as_of", pa.array([snapshot.as_of] * long.num_rows, pa.date32()))
+
+
+def assess_customer(workspace, customer, as_of: dt.date | None = None) -> dict | None:
+    """One customer's assessment with explanations.
+
+    From the snapshot of exactly that date (or the latest when no date is given); otherwise
+    computed live for this one customer with the current model.
+    """
+    snapshot = latest_snapshot(workspace, as_of)
+    if snapshot and (as_of is None or snapshot.as_of == as_of):
+        model, version, day = snapshot.model_version.parsed(), snapshot.model_version, snapshot.as_of
+        row = customer_row(snapshot, customer.pk)
+    else:
+        version = current_version(workspace)
+        if version is None:
+            return None
+        model, day = version.parsed(), as_of or dt.date.today()
+        row = _live_row(workspace, model, day, customer.pk)
+    if row is None:
+        return None
+    dims = explain(model, compile_model(model, day), row)
+    return {
+        "customer_id": customer.external_id, "as_of": day, "model_version": version.number,
+        "index": row["index"], "dimensions": [_dimension_out(d) for d in dims],
+    }
+
+
+def _live_row(workspace, model, as_of, customer_pk) -> dict | None:
+    con = duckdb.connect()
+    everyone = engine_customers(workspace)
+    one = everyone.filter(pc.equal(everyone.column("customer_id"), customer_pk))
+    con.register("customers", one)
+    store_for(workspace).register(con, "signals")
+    table = assess(model, as_of, con).table
+    return table.to_pylist()[0] if table.num_rows else None
+
+
+def _dimension_out(d) -> dict:
+    return {
+        "dimension": d.dimension, "stage": d.stage, "stage_index": d.stage_index,
+        "target": d.target, "progress": d.progress, "next_stage": d.next_stage,
+        "criteria": [
+            {"label": c.label, "observed": _plain(c.observed), "threshold": c.threshold,
+             "met": c.met != c.negated, "missing": c.missing or None}
+            for c in d.criteria
+        ],
+    }
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value

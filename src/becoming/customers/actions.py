@@ -1,0 +1,175 @@
+"""Customers in: file imports and single upserts, with attribute types inferred from the data."""
+
+import datetime as dt
+import re
+
+import pyarrow as pa
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from becoming.jobs.actions import job_kind
+from becoming.tabular.infer import convert_value, infer_attributes
+from becoming.tabular.read import TabularError, read_table
+
+from .models import Attribute, AttributeType, Customer
+
+ID_GUESSES = re.compile(r"^(customer[ _-]?id|external[ _-]?id|account[ _-]?id|id)$", re.I)
+NAME_GUESSES = re.compile(r"^(name|customer[ _-]?name|account[ _-]?name|company)$", re.I)
+BATCH = 2000
+
+
+def guess_column(names: list[str], pattern: re.Pattern) -> str | None:
+    return next((n for n in names if pattern.match(n.strip())), None)
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def import_customers(workspace, path, id_column=None, name_column=None, progress=None,
+                     file_name=None, dry_run=False) -> dict:
+    """Create or update customers from a file; all rows land or none do.
+
+    Columns other than id and name become attributes named exactly as their headers.
+    """
+    report = progress or (lambda *a, **k: None)
+    label = file_name or str(path)
+    try:
+        table = read_table(path)
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
+    names = table.column_names
+    id_column = id_column or guess_column(names, ID_GUESSES) or names[0]
+    for option, col in (("id", id_column), ("name", name_column)):
+        if col and col not in names:
+            raise ValidationError(
+                f"{label}: no column {col!r} for the customer {option}; columns are: {', '.join(names)}"
+            )
+    if name_column is None:
+        name_column = guess_column([n for n in names if n != id_column], NAME_GUESSES)
+    ids = _check_ids(label, table.column(id_column).to_pylist(), id_column)
+    cust_names = table.column(name_column).to_pylist() if name_column else [None] * len(ids)
+    columns = infer_attributes(table, exclude=(id_column, name_column))
+    types = {name: col.type for name, col in columns.items()}
+    _check_types(workspace, label, types, columns)
+    report(0, total=len(ids), message="saving customers")
+    values = {name: col.values.to_pylist() for name, col in columns.items()}
+    rows = [
+        {name: _json_value(values[name][i]) for name in values if values[name][i] is not None}
+        for i in range(len(ids))
+    ]
+    with transaction.atomic():
+        created, updated = _save(workspace, ids, cust_names, rows, types, report)
+        if dry_run:  # every check ran; keep nothing
+            transaction.set_rollback(True)
+    return {"rows": len(ids), "created": created, "updated": updated, "attributes": types}
+
+
+def _check_ids(label, ids, column) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, raw in enumerate(ids):
+        row = i + 2  # spreadsheet rows: the header is row 1
+        value = "" if raw is None else str(raw).strip()
+        if not value:
+            raise ValidationError(f'{label}, row {row}, column "{column}": the customer id is blank')
+        if value in seen:
+            raise ValidationError(
+                f'{label}, row {row}, column "{column}": customer id {value!r} repeats row {seen[value]}'
+            )
+        seen[value] = row
+        out.append(value)
+    return out
+
+
+def _check_types(workspace, label, types, columns) -> None:
+    known = dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
+    for name, new in types.items():
+        old = known.get(name)
+        if old and old != new and columns[name].values.null_count < len(columns[name].values):
+            raise ValidationError(
+                f'{label}, column "{name}": the workspace keeps {name!r} as {old}, '
+                f"but this file's values read as {new}"
+            )
+
+
+def _save(workspace, ids, names, rows, types, report) -> tuple[int, int]:
+    for name, type_ in types.items():
+        Attribute.objects.get_or_create(workspace=workspace, name=name, defaults={"type": type_})
+    existing = {c.external_id: c for c in Customer.objects.filter(workspace=workspace, external_id__in=ids)}
+    new, changed = [], []
+    for i, (ext, name, attrs) in enumerate(zip(ids, names, rows)):
+        customer = existing.get(ext)
+        if customer is None:
+            new.append(Customer(workspace=workspace, external_id=ext, name=name or "", attributes=attrs))
+        else:
+            customer.attributes = {**customer.attributes, **attrs}
+            customer.name = name or customer.name
+            changed.append(customer)
+        if i % BATCH == 0:
+            report(i)
+    Customer.objects.bulk_create(new, batch_size=BATCH)
+    Customer.objects.bulk_update(changed, ["attributes", "name"], batch_size=BATCH)
+    report(len(ids), message="done")
+    return len(new), len(changed)
+
+
+@job_kind("import_customers")
+def import_customers_job(job, progress, path, **options):
+    return import_customers(job.workspace, path, progress=progress, **options)
+
+
+@transaction.atomic
+def upsert_customer(workspace, external_id: str, name: str | None = None,
+                    attributes: dict | None = None) -> tuple[Customer, bool]:
+    """Create or update one customer by external id; attribute values are checked against types."""
+    external_id = (external_id or "").strip()
+    if not external_id:
+        raise ValidationError("external_id: must not be blank")
+    clean = {}
+    known = dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
+    for key, raw in (attributes or {}).items():
+        type_ = known.get(key) or _type_of(raw)
+        try:
+            value = convert_value(type_, raw)
+        except ValueError as exc:
+            raise ValidationError(f"attributes.{key}: {exc}") from None
+        if key not in known:
+            Attribute.objects.create(workspace=workspace, name=key, type=type_)
+            known[key] = type_
+        clean[key] = _json_value(value)
+    customer, created = Customer.objects.get_or_create(workspace=workspace, external_id=external_id)
+    customer.attributes = {**customer.attributes, **clean}
+    customer.attributes = {k: v for k, v in customer.attributes.items() if v is not None}
+    if name is not None:
+        customer.name = name
+    customer.save()
+    return customer, created
+
+
+def _type_of(raw) -> str:
+    if isinstance(raw, bool):
+        return AttributeType.BOOLEAN
+    if isinstance(raw, (int, float)):
+        return AttributeType.NUMBER
+    return AttributeType.TEXT
+
+
+ARROW_TYPES = {"text": pa.string(), "number": pa.float64(), "date": pa.date32(), "boolean": pa.bool_()}
+
+
+def engine_customers(workspace) -> pa.Table:
+    """Customers as the engine reads them: customer_id and one typed column per attribute."""
+    attrs = dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
+    ids, values = [], {name: [] for name in attrs}
+    for pk, data in Customer.objects.filter(workspace=workspace).values_list("id", "attributes").iterator(chunk_size=5000):
+        ids.append(pk)
+        for name in attrs:
+            values[name].append(data.get(name))
+    columns = {"customer_id": pa.array(ids, type=pa.int64())}
+    for name, type_ in attrs.items():
+        raw = values[name]
+        if type_ == "date":
+            raw = [dt.date.fromisoformat(v) if isinstance(v, str) else None for v in raw]
+        columns[name] = pa.array(raw, type=ARROW_TYPES[type_])
+    return pa.table(columns)

@@ -1,0 +1,71 @@
+"""Customer accounts, their contacts, and the typed attributes imported with them."""
+
+from django.db import models
+
+from becoming.workspaces.models import Workspace
+
+
+class AttributeType(models.TextChoices):
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    BOOLEAN = "boolean"
+
+
+class Attribute(models.Model):
+    """A customer attribute's name (exactly as the column header) and its type."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="attributes")
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=10, choices=AttributeType.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="one_attribute_name")]
+        ordering = ["name"]
+
+
+class Customer(models.Model):
+    class Kind(models.TextChoices):
+        COMPANY = "company"
+        PERSON = "person"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="customers")
+    external_id = models.CharField(max_length=200)
+    name = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMPANY)
+    # Values keyed by attribute name; dates as ISO strings. Types live in Attribute.
+    attributes = models.JSONField(default=dict, blank=True)
+    # The latest assessment, denormalised so the customer list can filter and sort on it:
+    # {dimension key: stage index}, and the transformation index (0-100).
+    stages = models.JSONField(default=dict, blank=True)
+    index = models.FloatField(null=True, blank=True)
+    assessed_on = models.DateField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "external_id"], name="one_external_id")
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "name"]),
+            models.Index(fields=["workspace", "index"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.external_id
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.external_id
+
+
+class Contact(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    title = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]

@@ -1,0 +1,122 @@
+"""Signals in and out of the workspace's columnar store."""
+
+import pyarrow as pa
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from becoming.customers.models import Customer
+from becoming.jobs.actions import job_kind
+from becoming.tabular.events import prepare_events
+from becoming.tabular.read import TabularError, read_table
+from becoming.tabular.store import SignalStore
+
+
+def store_for(workspace) -> SignalStore:
+    return SignalStore(str(workspace.data_dir / "signals"))
+
+
+class CustomerIds:
+    """Maps external customer ids to internal ones; optionally creates the unknown ones.
+
+    Creation happens inside the caller's transaction, so a failed import leaves no customers.
+    """
+
+    def __init__(self, workspace, create: bool = False):
+        self.workspace = workspace
+        self.create = create
+        self.known = dict(
+            Customer.objects.filter(workspace=workspace).values_list("external_id", "id")
+        )
+        self.created = 0
+
+    def __call__(self, external: pa.Array) -> pa.Array:
+        values = external.to_pylist()
+        if self.create:
+            missing = sorted({v for v in values if v is not None and v not in self.known})
+            if missing:
+                Customer.objects.bulk_create(
+                    [Customer(workspace=self.workspace, external_id=v, name="") for v in missing],
+                    batch_size=2000,
+                )
+                self.known.update(
+                    Customer.objects.filter(workspace=self.workspace, external_id__in=missing)
+                    .values_list("external_id", "id")
+                )
+                self.created += len(missing)
+        return pa.array([self.known.get(v) for v in values], type=pa.int64())
+
+
+def import_events(workspace, path, *, customer_column="customer_id", type_column=None,
+                  type_value=None, time_column="time", time_format=None, value_column=None,
+                  id_column=None, create_customers=False, kind="event", progress=None,
+                  file_name=None, dry_run=False) -> dict:
+    """Read, check and append a file of events: all of it lands or none of it does."""
+    if not type_column and not type_value:
+        raise ValidationError("name the event type: a type column or one type for every row")
+    report = progress or (lambda *a, **k: None)
+    try:
+        report(0, message="reading the file")
+        table = read_table(path)
+        report(0, total=table.num_rows, message="checking rows")
+        with transaction.atomic():
+            ids = CustomerIds(workspace, create=create_customers)
+            events = prepare_events(
+                table, file_name=file_name or str(path), customer_column=customer_column,
+                type_column=type_column, type_value=type_value, time_column=time_column,
+                time_format=time_format, value_column=value_column, id_column=id_column,
+                customer_ids=ids, kind=kind,
+            )
+            if dry_run:  # every row was checked; keep nothing
+                transaction.set_rollback(True)
+                added = events.num_rows
+            else:
+                report(0, message="writing signals")
+                added = store_for(workspace).append(events)
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
+    report(table.num_rows, total=table.num_rows, message="done")
+    return {"rows": table.num_rows, "added": added, "duplicates": table.num_rows - added,
+            "customers_created": ids.created}
+
+
+@job_kind("import_events")
+def import_events_job(job, progress, path, **options):
+    return import_events(job.workspace, path, progress=progress, **options)
+
+
+def ingest_batch(workspace, events: list[dict], create_customers: bool = False) -> dict:
+    """Append events sent through the API (already typed); all of the batch lands or none."""
+    import json
+
+    table = pa.table({
+        "customer_id": pa.array([e["customer_id"] for e in events], pa.string()),
+        "type": pa.array([e["type"] for e in events], pa.string()),
+        "time": pa.array([_utc_iso(e["time"]) for e in events], pa.string()),
+        "value": pa.array([None if e.get("value") is None else repr(float(e["value"])) for e in events], pa.string()),
+        "id": pa.array([e.get("id") for e in events], pa.string()),
+        "properties": pa.array([json.dumps(e["properties"]) if e.get("properties") else None for e in events], pa.string()),
+    })
+    has_ids = any(e.get("id") for e in events)
+    if has_ids and not all(e.get("id") for e in events):
+        raise ValidationError("events: give every event an id, or none")
+    try:
+        with transaction.atomic():
+            ids = CustomerIds(workspace, create=create_customers)
+            prepared = prepare_events(
+                table, file_name="events", customer_column="customer_id", type_column="type",
+                time_column="time", value_column="value", id_column="id" if has_ids else None,
+                customer_ids=ids,
+            )
+            added = store_for(workspace).append(prepared) if events else 0
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
+    return {"received": len(events), "added": added, "duplicates": len(events) - added,
+            "customers_created": ids.created}
+
+
+def _utc_iso(moment) -> str:
+    import datetime as dt
+
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.isoformat()

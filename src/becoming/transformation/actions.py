@@ -1,0 +1,55 @@
+"""Validate and apply transformation models; every apply makes a new version."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from becoming.customers.models import Attribute
+from becoming.engine import Model, ModelError, ModelIssue, check_attributes, parse_model, parse_model_data
+
+from .models import ModelVersion
+
+
+def validate_text(text: str, workspace=None) -> tuple[Model | None, list[ModelIssue]]:
+    """Parse a YAML model; with a workspace, also check the attributes it names exist there."""
+    try:
+        model = parse_model(text)
+    except ModelError as exc:
+        return None, list(exc.errors)
+    if workspace is None:
+        return model, []
+    return model, check_attributes(model, workspace_attributes(workspace))
+
+
+def workspace_attributes(workspace) -> dict[str, str]:
+    return dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
+
+
+def model_text_from_data(data: dict) -> str:
+    """JSON (from the API) to the YAML text we store, after validating it as a model."""
+    import yaml
+
+    parse_model_data(data)  # raises ModelError with field paths
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+@transaction.atomic
+def apply_model(workspace, text: str, user=None, note: str = "") -> ModelVersion:
+    """Store `text` as the workspace's next model version, or raise ValidationError listing issues."""
+    model, issues = validate_text(text, workspace)
+    if issues:
+        raise ValidationError([format_issue(i) for i in issues])
+    last = ModelVersion.objects.select_for_update().filter(workspace=workspace)
+    number = (last.aggregate(n=Max("number"))["n"] or 0) + 1
+    return ModelVersion.objects.create(
+        workspace=workspace, number=number, text=text, created_by=user, note=note
+    )
+
+
+def current_version(workspace) -> ModelVersion | None:
+    return ModelVersion.objects.filter(workspace=workspace).order_by("-number").first()
+
+
+def format_issue(issue: ModelIssue) -> str:
+    where = f"line {issue.line}: " if issue.line else ""
+    return f"{where}{issue.field}: {issue.message}" if issue.field else f"{where}{issue.message}"

@@ -1,0 +1,151 @@
+"""The customer list (filter, sort, paginate from the Customer table only) and one customer."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.db.models.fields.json import KeyTransform
+from django.shortcuts import get_object_or_404, render
+
+from becoming.assessments.actions import explain_customer, latest_snapshot
+from becoming.assessments.models import StageChange
+from becoming.customers.models import Attribute, Customer
+from becoming.signals.actions import store_for
+from becoming.transformation.actions import current_version
+from becoming.web.access import workspace_view
+
+TIMELINE = 100
+HISTORY = 50
+
+
+def current_model(workspace):
+    version = current_version(workspace)
+    return version.parsed() if version else None
+
+
+def typed(value: str, type_: str):
+    """A filter value from the query string as it is stored in the attributes JSON."""
+    if type_ == "number":
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    if type_ == "boolean":
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return value
+
+
+def filter_customers(workspace, params, dimensions, attributes):
+    """The list's queryset from the query string; returns (queryset, active filters)."""
+    qs = Customer.objects.filter(workspace=workspace)
+    active = {}
+    q = params.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(external_id__icontains=q))
+        active["q"] = q
+    for dim in dimensions:
+        raw = params.get(f"stage_{dim.key}", "")
+        if raw.isdigit():
+            qs = qs.filter(**{f"stages__{dim.key}": int(raw)})
+            active[f"stage_{dim.key}"] = raw
+    name, value = params.get("attr", ""), params.get("value", "")
+    if name in attributes and value != "":
+        wanted = typed(value, attributes[name])
+        # KeyTransform, not attributes__<name>: a header may hold "__" or spaces.
+        qs = qs.alias(_attr=KeyTransform(name, "attributes")).filter(_attr=wanted)
+        active.update(attr=name, value=value)
+    return qs, active
+
+
+def sort_customers(qs, sort: str, dimensions):
+    keys = {d.key for d in dimensions}
+    desc = sort.startswith("-")
+    field = sort.lstrip("-")
+    if field == "index":
+        expr = F("index")
+    elif field.startswith("stage_") and field[6:] in keys:
+        expr = KeyTransform(field[6:], "stages")
+    else:
+        return qs.order_by("-name" if desc else "name", "id"), ("-name" if desc else "name")
+    order = expr.desc(nulls_last=True) if desc else expr.asc(nulls_last=True)
+    return qs.order_by(order, "id"), sort
+
+
+@workspace_view("viewer")
+def customer_list(request):
+    ws = request.workspace
+    model = current_model(ws)
+    dimensions = model.dimensions if model else ()
+    attributes = dict(Attribute.objects.filter(workspace=ws).values_list("name", "type"))
+    qs, active = filter_customers(ws, request.GET, dimensions, attributes)
+    qs, sort = sort_customers(qs, request.GET.get("sort", "name"), dimensions)
+    qs = qs.only("id", "external_id", "name", "stages", "index", "assessed_on")
+    paginator = Paginator(qs, settings.CUSTOMERS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page": page, "dimensions": dimensions, "attributes": attributes, "active": active,
+        "sort": sort, "query": query_without(request.GET, "page"),
+        "sort_query": query_without(request.GET, "page", "sort"),
+    }
+    template = "web/_customer_table.html" if request.headers.get("HX-Request") else "web/customers.html"
+    return render(request, template, context)
+
+
+def query_without(params, *names) -> str:
+    copy = params.copy()
+    for name in names:
+        copy.pop(name, None)
+    return copy.urlencode()
+
+
+@workspace_view("viewer")
+def customer_detail(request, pk):
+    ws = request.workspace
+    customer = get_object_or_404(Customer, pk=pk, workspace=ws)
+    snapshot = latest_snapshot(ws)
+    explanation = explain_customer(snapshot, customer.pk) if snapshot else None
+    before = parse_before(request.GET.get("before"))
+    timeline = store_for(ws).timeline(customer.pk, limit=TIMELINE + 1, before=before)
+    context = {
+        "customer": customer,
+        "attributes": sorted(customer.attributes.items()),
+        "contacts": customer.contacts.all(),
+        "snapshot": snapshot,
+        "ladders": ladders(snapshot, explanation),
+        "history": (StageChange.objects.filter(customer=customer)
+                    .order_by("-as_of", "dimension")[:HISTORY]),
+        "timeline": timeline[:TIMELINE],
+        "older": timeline[TIMELINE - 1]["time"].isoformat() if len(timeline) > TIMELINE else None,
+        "before": before,
+    }
+    return render(request, "web/customer.html", context)
+
+
+def parse_before(raw: str | None):
+    try:
+        return dt.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def ladders(snapshot, explanation) -> list[dict]:
+    """Per dimension: every stage of the snapshot's model, with the explanation beside it."""
+    if snapshot is None or not explanation:
+        return []
+    model = snapshot.model_version.parsed()
+    by_key = {_get(e, "dimension") or _get(e, "key"): e for e in explanation}
+    out = []
+    for dim in model.dimensions:
+        exp = by_key.get(dim.key)
+        if exp is None:
+            continue
+        out.append({"dimension": dim, "explanation": exp, "stages": dim.stages,
+                    "stage_index": _get(exp, "stage_index"),
+                    "target_index": dim.target_index,
+                    "percent": round(100 * (_get(exp, "progress") or 0))})
+    return out
+
+
+def _get(obj, name):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)

@@ -1,0 +1,206 @@
+"""Model validation: every error says where (line, field) and what."""
+
+import textwrap
+
+import pytest
+
+from becoming.engine import ModelError, check_attributes, parse_model, parse_model_data
+
+GOOD = """\
+vision: Plant managers who run predictive maintenance across every site.
+attributes:
+  plan: text
+  seats: number
+dimensions:
+  - key: practice
+    name: Use the product differently
+    weight: 2
+    target: proficient
+    stages:
+      - {key: starting, name: Starting}
+      - key: adopting
+        name: Adopting
+        when:
+          - event: {type: report_exported, within: 90d, at_least: 3}
+      - key: proficient
+        name: Proficient
+        when:
+          - event: {type: workflow_created, at_least: 5}
+          - attribute: {name: plan, in: [pro, enterprise]}
+          - answer: {question: teaches_peers, at_least: 4}
+          - not: {attribute: {name: seats, at_most: 1}}
+"""
+
+
+def errors_of(text):
+    with pytest.raises(ModelError) as info:
+        parse_model(text)
+    return info.value.errors
+
+
+def only(errors):
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def replace(old, new):
+    assert old in GOOD
+    return GOOD.replace(old, new)
+
+
+def test_good_model_parses_and_round_trips():
+    model = parse_model(GOOD)
+    assert model.dimensions[0].weight == 2
+    assert model.dimensions[0].target_index == 2
+    assert parse_model_data(model.to_dict()) == model
+
+
+def test_yaml_syntax_error_has_its_line():
+    err = only(errors_of("vision: x\ndimensions: [\n  {key: a\n  - b: c\n"))
+    assert err.line == 4 and err.message.startswith("YAML syntax error")
+
+
+def test_unknown_key_is_reported_with_suggestion():
+    err = only(errors_of(replace("    target: proficient", "    target: proficient\n    taget: x")))
+    assert (err.line, err.field) == (10, "dimensions[0].taget")
+    assert err.message.startswith("unknown field 'taget'")
+    assert "did you mean 'target'" in err.message
+
+
+def test_missing_key_points_at_its_parent():
+    err = only(errors_of(replace("    name: Use the product differently\n", "")))
+    assert (err.line, err.field) == (6, "dimensions[0].name")
+    assert err.message == "missing required field 'name'"
+
+
+def test_duplicate_stage_key():
+    err = errors_of(replace("key: proficient\n", "key: adopting\n"))[0]
+    assert (err.line, err.field) == (16, "dimensions[0].stages[2].key")
+    assert err.message == "duplicate stage key 'adopting'"
+
+
+def test_duplicate_dimension_key():
+    body = GOOD.split("dimensions:\n", 1)[1]
+    errs = errors_of(GOOD + body)
+    err = only(errs)
+    assert err.field == "dimensions[1].key" and err.line == 23
+    assert err.message == "duplicate dimension key 'practice'"
+
+
+def test_target_not_a_stage():
+    err = only(errors_of(replace("target: proficient", "target: expert")))
+    assert (err.line, err.field) == (9, "dimensions[0].target")
+    assert err.message == "target 'expert' is not one of the stages: starting, adopting, proficient"
+
+
+def test_target_first_stage():
+    err = only(errors_of(replace("target: proficient", "target: starting")))
+    assert err.field == "dimensions[0].target" and "first stage" in err.message
+
+
+def test_bad_window():
+    err = only(errors_of(replace("within: 90d", "within: 90x")))
+    assert (err.line, err.field) == (15, "dimensions[0].stages[1].when[0].event.within")
+    assert err.message == "window '90x' is not a number followed by d, w, m or y"
+
+
+def test_unknown_measure():
+    err = only(errors_of(replace("within: 90d,", "within: 90d, measure: avg,")))
+    assert (err.line, err.field) == (15, "dimensions[0].stages[1].when[0].event.measure")
+    assert err.message.startswith("unknown measure 'avg'")
+
+
+def test_unknown_attribute_type():
+    err = only(errors_of(replace("seats: number", "seats: integer")))
+    assert (err.line, err.field) == (4, "attributes.seats")
+    assert err.message.startswith("unknown attribute type 'integer'")
+
+
+def test_criterion_with_two_kinds():
+    text = replace("          - answer: {question: teaches_peers, at_least: 4}\n",
+                   "          - answer: {question: teaches_peers, at_least: 4}\n"
+                   "            event: {type: x, at_least: 1}\n")
+    err = only(errors_of(text))
+    assert (err.line, err.field) == (21, "dimensions[0].stages[2].when[2]")
+    assert "exactly one kind, found 2 (answer, event)" in err.message
+
+
+def test_criterion_with_no_kind():
+    err = only(errors_of(replace("- answer: {question: teaches_peers, at_least: 4}", "- {}")))
+    assert (err.line, err.field) == (21, "dimensions[0].stages[2].when[2]")
+    assert err.message.startswith("a criterion needs one of")
+
+
+def test_first_stage_cannot_have_criteria():
+    err = only(errors_of(replace("{key: starting, name: Starting}",
+                                 "{key: starting, name: Starting, when: [{event: {type: a, "
+                                 "at_least: 1}}]}")))
+    assert (err.line, err.field) == (11, "dimensions[0].stages[0].when")
+    assert "first stage cannot have 'when'" in err.message
+
+
+def test_weight_must_be_positive():
+    err = only(errors_of(replace("weight: 2", "weight: 0")))
+    assert (err.line, err.field) == (8, "dimensions[0].weight")
+    assert err.message == "weight must be greater than 0, got 0"
+
+
+def test_non_numeric_threshold():
+    err = only(errors_of(replace("at_least: 5}", "at_least: five}")))
+    assert (err.line, err.field) == (19, "dimensions[0].stages[2].when[0].event.at_least")
+    assert err.message == "threshold 'five' is not a number"
+
+
+def test_all_errors_are_collected_and_str_has_one_line_each():
+    text = replace("weight: 2", "weight: -1").replace("within: 90d", "within: soon")
+    with pytest.raises(ModelError) as info:
+        parse_model(text)
+    assert len(info.value.errors) == 2
+    assert str(info.value).splitlines() == [
+        "line 8: dimensions[0].weight: weight must be greater than 0, got -1",
+        "line 15: dimensions[0].stages[1].when[0].event.within: "
+        "window 'soon' is not a number followed by d, w, m or y"]
+
+
+def test_json_input_has_no_lines():
+    data = parse_model(GOOD).to_dict()
+    data["dimensions"][0]["weight"] = "heavy"
+    with pytest.raises(ModelError) as info:
+        parse_model_data(data)
+    err = only(info.value.errors)
+    assert (err.line, err.field) == (None, "dimensions[0].weight")
+    assert str(info.value) == "dimensions[0].weight: weight 'heavy' is not a number"
+
+
+def test_yes_stays_text():
+    model = parse_model(replace("in: [pro, enterprise]", "equals: Yes"))
+    leaf = model.dimensions[0].stages[2].when[1]
+    assert leaf.value == "Yes"
+
+
+def test_check_attributes_unknown_attribute_and_type_mismatch():
+    model = parse_model(textwrap.dedent("""\
+        vision: v
+        dimensions:
+          - key: d
+            name: D
+            target: b
+            stages:
+              - {key: a, name: A}
+              - key: b
+                name: B
+                when:
+                  - attribute: {name: region, equals: EU}
+                  - attribute: {name: plan, at_least: 3}
+                  - attribute: {name: seats, equals: many}
+        """))
+    issues = check_attributes(model, {"plan": "text", "seats": "number"})
+    assert [(i.line, i.field) for i in issues] == [
+        (11, "dimensions[0].stages[1].when[0].attribute.name"),
+        (12, "dimensions[0].stages[1].when[1].attribute.name"),
+        (13, "dimensions[0].stages[1].when[2].attribute.name")]
+    assert issues[0].message == "unknown attribute 'region'"
+    assert "is text; at_least/at_most need a number or date" in issues[1].message
+    assert issues[2].message == "value 'many' cannot be compared with number attribute 'seats'"
+    # Declared attributes count as known even when the data lacks them.
+    assert check_attributes(parse_model(GOOD), {}) == []
