@@ -25,7 +25,9 @@ DEMO_SLUG = "fieldwise"
 DEMO_EMAIL = "demo@becoming.local"
 DEMO_PASSWORD = "demo"
 ACCOUNTS = 2000
-DAYS = 365
+# Fifteen months of events, so that even the oldest of the twelve month-end snapshots sees a
+# full 90- or 180-day window behind it.
+DAYS = 455
 MODEL = Path(__file__).with_name("model.yaml")
 
 WORDS = ("Northwind Bluefield Ironbridge Redhill Oakridge Silverlake Stonegate Westbrook Eastfield "
@@ -44,7 +46,7 @@ TITLES = ["Maintenance manager", "Plant manager", "Reliability engineer", "Opera
 
 # Events per account-day as a function of maturity m in [0, 1]: (base, slope, threshold).
 RATES = {
-    "login": (0.5, 2.2, 0.0),
+    "login": (0.25, 1.3, 0.0),
     "work_order_created": (0.1, 0.6, 0.0),
     "report_exported": (0.02, 0.15, 0.0),
     "pm_schedule_created": (0.004, 0.06, 0.2),
@@ -85,8 +87,8 @@ def _accounts(rng, n: int) -> dict:
     """Latent traits: maturity at the start of the year, monthly growth, size, community taste."""
     size = np.clip(rng.lognormal(5.0, 1.0, n), 15, 20000).round()
     return {
-        "start": rng.beta(2.0, 3.5, n),
-        "growth": rng.normal(0.03, 0.035, n),
+        "start": rng.beta(1.8, 4.0, n),
+        "growth": rng.normal(0.022, 0.03, n),
         "employees": size,
         "sites": np.clip(np.ceil(size / 400 + rng.integers(0, 3, n)), 1, 12).astype(int),
         "community": rng.beta(1.5, 3.0, n),

@@ -143,7 +143,7 @@ def ladders(snapshot, explanation) -> list[dict]:
         out.append({"dimension": dim, "explanation": exp, "stages": dim.stages,
                     "stage_index": _get(exp, "stage_index"),
                     "target_index": dim.target_index,
-                    "percent": round(100 * (_get(exp, "progress") or 0))})
+                    "percent": min(100, round(100 * (_get(exp, "progress") or 0)))})
     return out
 
 

@@ -1,0 +1,75 @@
+"""The transformation model editor: validate and preview on live data, apply as a new version."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from becoming.assessments.actions import preview_distribution
+from becoming.transformation.actions import apply_model, current_version
+from becoming.transformation.models import ModelVersion
+from becoming.web.access import workspace_view
+from becoming.web.forms import ModelForm
+
+STARTER = """\
+vision: Describe who you want your customers to become.
+dimensions:
+  - key: practice
+    name: Use the product differently
+    weight: 1
+    target: adopting
+    stages:
+      - {key: starting, name: Starting}
+      - key: adopting
+        name: Adopting
+        when:
+          - event: {type: report_exported, within: 90d, at_least: 3}
+"""
+
+
+@workspace_view("viewer")
+def model_edit(request):
+    ws = request.workspace
+    versions = ModelVersion.objects.filter(workspace=ws).select_related("created_by").only(
+        "number", "created", "note", "created_by__email")
+    errors = []
+    if request.method == "POST":
+        if not request.membership.can("admin"):
+            return render(request, "web/forbidden.html", {"need": "admin"}, status=403)
+        form = ModelForm(request.POST)
+        if form.is_valid():
+            try:
+                version = apply_model(ws, form.cleaned_data["text"], request.user)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, f"Applied as version {version.number}. "
+                                          "Assess to see where customers stand under it.")
+                return redirect("model", slug=ws.slug)
+        text = request.POST.get("text", "")
+    else:
+        shown = shown_version(ws, request.GET.get("version"))
+        text = shown.text if shown else STARTER
+    return render(request, "web/model.html", {
+        "text": text, "errors": errors, "versions": versions,
+        "current": current_version(ws), "showing": request.GET.get("version"),
+    })
+
+
+def shown_version(workspace, number):
+    if number and number.isdigit():
+        found = ModelVersion.objects.filter(workspace=workspace, number=int(number)).first()
+        if found:
+            return found
+    return current_version(workspace)
+
+
+@require_POST
+@workspace_view("viewer")
+def model_preview(request):
+    """Validate the edited text; when valid, customers per stage under it vs today."""
+    try:
+        preview = preview_distribution(request.workspace, request.POST.get("text", ""))
+    except ValidationError as exc:
+        return render(request, "web/_model_preview.html", {"errors": exc.messages})
+    return render(request, "web/_model_preview.html", {"preview": preview})
