@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 import pytest
-from conftest import load
+from engine_data import load
 
 from becoming.engine import assess, explain, long_stages, parse_model_data, reference
 

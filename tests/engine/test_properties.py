@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
-from conftest import load
+from engine_data import load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

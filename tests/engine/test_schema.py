@@ -158,8 +158,8 @@ def test_all_errors_are_collected_and_str_has_one_line_each():
     assert len(info.value.errors) == 2
     assert str(info.value).splitlines() == [
         "line 8: dimensions[0].weight: weight must be greater than 0, got -1",
-        "line 15: dimensions[0].stages[1].when[0].event.within: "
-        "window 'soon' is not a number followed by d, w, m or y"]
+        ("line 15: dimensions[0].stages[1].when[0].event.within: "
+         "window 'soon' is not a number followed by d, w, m or y")]
 
 
 def test_json_input_has_no_lines():

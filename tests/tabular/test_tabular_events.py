@@ -22,8 +22,8 @@ def csv_table(tmp_path, text, name="events.csv"):
 
 
 def prepare(table, **kwargs):
-    options = dict(file_name="events.csv", customer_column="user", type_column="event",
-                   time_column="time", customer_ids=lookup)
+    options = {"file_name": "events.csv", "customer_column": "user", "type_column": "event",
+                   "time_column": "time", "customer_ids": lookup}
     options.update(kwargs)
     return prepare_events(table, **options)
 
@@ -151,3 +151,8 @@ def test_json_lines_rows_are_line_numbers(tmp_path):
                     '{"user": "u1", "event": "a", "time": "soon"}\n')
     err = error_of(read_table(path), file_name="e.jsonl")
     assert str(err).startswith("e.jsonl, line 2, column \"time\": cannot parse 'soon'")
+
+
+def test_header_only_file_gives_no_events(tmp_path):
+    events = prepare(csv_table(tmp_path, "user,event,time\n"))
+    assert events.num_rows == 0 and events.schema == SIGNAL_SCHEMA

@@ -1,15 +1,12 @@
 """infer_attributes / convert_value: the type rules from the module docstring."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from support import TELCO, need_data
 
 from becoming.tabular import convert_value, infer_attributes, read_table
-
-TELCO = Path("/work/shared/data/telco-churn/Telco-Customer-Churn.csv")
 
 
 def infer(values):
@@ -75,9 +72,8 @@ def test_convert_value_rejects(type_, raw):
         convert_value(type_, raw)
 
 
-@pytest.mark.skipif(not TELCO.exists() and os.environ.get("CI") != "true",
-                    reason=f"shared data set not present ({TELCO})")
 def test_telco_churn():
+    need_data(TELCO)  # skips when ../shared/data is absent, fails in CI (CI=true)
     table = read_table(TELCO)
     assert table.num_rows == 7043
     result = infer_attributes(table, exclude=("customerID",))

@@ -142,7 +142,7 @@ def _literal(value, kind: str) -> exp.Expression:
 def _range(value: exp.Expression, lo, hi, lit) -> exp.Expression:
     parts = []
     if lo is not None:
-        parts.append(exp.GT(this=value, expression=lit(lo)))
+        parts.append(exp.GTE(this=value, expression=lit(lo)))
     if hi is not None:
         parts.append(exp.LTE(this=value, expression=lit(hi)))
     return exp.and_(*parts)

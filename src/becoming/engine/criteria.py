@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, Iterator, Union
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 ATTRIBUTE_TYPES = ("text", "number", "date", "boolean")
 MEASURES = ("count", "sum", "distinct_days", "days_since_last")
@@ -109,8 +110,8 @@ class Not:
         return {"not": self.item.to_dict()}
 
 
-Leaf = Union[AttributeCriterion, EventCriterion, AnswerCriterion]
-Criterion = Union[Leaf, AllOf, AnyOf, Not]
+Leaf = AttributeCriterion | EventCriterion | AnswerCriterion
+Criterion = Leaf | AllOf | AnyOf | Not
 
 
 def _bounds(lo, hi) -> dict:

@@ -367,7 +367,8 @@ class _Validator:
             if not isinstance(vals, list) or not vals:
                 self.err(f"{path}.in", "'in' needs a non-empty list of values")
                 return None
-            if not all([self.scalar(v, f"{path}.in[{i}]") for i, v in enumerate(vals)]):
+            # A list, not a generator: report every bad value, not just the first.
+            if not all([self.scalar(v, f"{path}.in[{i}]") for i, v in enumerate(vals)]):  # noqa: C419
                 return None
             return AttributeCriterion(name, "in", value=tuple(vals), line=self.line(path),
                                       path=path) if name else None

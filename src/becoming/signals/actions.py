@@ -94,8 +94,14 @@ def ingest_batch(workspace, events: list[dict], create_customers: bool = False) 
         "time": pa.array([_utc_iso(e["time"]) for e in events], pa.string()),
         "value": pa.array([None if e.get("value") is None else repr(float(e["value"])) for e in events], pa.string()),
         "id": pa.array([e.get("id") for e in events], pa.string()),
-        "properties": pa.array([json.dumps(e["properties"]) if e.get("properties") else None for e in events], pa.string()),
     })
+    # Properties become columns of their own, which prepare_events folds into one JSON object,
+    # as it does for the extra columns of a file.
+    keys = sorted({k for e in events for k in (e.get("properties") or {})} - set(table.column_names))
+    for key in keys:
+        values = [(e.get("properties") or {}).get(key) for e in events]
+        table = table.append_column(key, pa.array(
+            [None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values], pa.string()))
     has_ids = any(e.get("id") for e in events)
     if has_ids and not all(e.get("id") for e in events):
         raise ValidationError("events: give every event an id, or none")

@@ -7,7 +7,7 @@ so ten million rows prepare in seconds. Errors name the file, the row as the use
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import duckdb
 import numpy as np
@@ -226,8 +226,7 @@ def _assemble(customers, kind, types, times, values, properties, ids) -> pa.Tabl
     con.register("prepared", table)
     id_expr = "event_id" if ids is not None else _hash_expression()
     result = con.sql(f"SELECT {id_expr} AS event_id, * EXCLUDE (event_id) FROM prepared")
-    out = result.to_arrow_table()
-    out = _keep_first(con, out)
+    out = keep_first(result.to_arrow_table())
     return pa.Table.from_arrays([out.column(f.name).cast(f.type) for f in SIGNAL_SCHEMA],
                                 schema=SIGNAL_SCHEMA)
 
@@ -239,9 +238,11 @@ def _hash_expression() -> str:
             "epoch_us(time)::VARCHAR, coalesce(printf('%.17g', value), '')))")
 
 
-def _keep_first(con: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Table:
-    """Drop rows whose event_id already appeared earlier in the batch."""
+def keep_first(table: pa.Table) -> pa.Table:
+    """Drop rows whose ``event_id`` already appeared earlier in ``table`` (order kept)."""
+    con = _connect()
     con.register("with_ids", table)
+    # Counting is much cheaper than the window below, and batches rarely repeat ids.
     distinct = con.sql("SELECT count(DISTINCT event_id) FROM with_ids").fetchall()[0][0]
     if distinct == table.num_rows:
         return table

@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -135,7 +135,7 @@ def convert_value(type_: str, raw):
 
 def _number(raw) -> float:
     if isinstance(raw, bool):
-        raise ValueError(f"{raw!r} is not a number")
+        raise ValueError(f"{raw!r} is not a number")  # noqa: TRY004 (one error type for callers)
     if isinstance(raw, (int, float)):
         return float(raw)
     text = str(raw).strip()

@@ -116,8 +116,7 @@ def _read_csv(path: Path, *, tab: bool) -> pa.Table:
     name = path.name
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES)
-    if head.startswith(_BOM):
-        head = head[len(_BOM):]
+    head = head.removeprefix(_BOM)
     if not head.strip():
         raise TabularError("the file is empty", file=name)
     text = head.decode("utf-8", errors="replace")

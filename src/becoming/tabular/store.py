@@ -14,14 +14,14 @@ groups, so per-customer reads (``timeline``) skip most row groups by their stati
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 import pyarrow as pa
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
-from .events import SIGNAL_SCHEMA
+from .events import SIGNAL_SCHEMA, keep_first
 
 # Small enough that one customer's rows span few row groups, large enough to scan fast.
 ROW_GROUP_SIZE = 128 * 1024
@@ -88,7 +88,7 @@ class SignalStore:
         is unchanged. Cost grows with the store (the anti-join reads every stored
         event_id), which is fine for one workspace on one machine.
         """
-        batch = conform(table)
+        batch = keep_first(conform(table))
         if batch.num_rows == 0:
             return 0
         con = self._connect()
@@ -96,7 +96,6 @@ class SignalStore:
         new = con.sql(
             "SELECT * FROM batch b WHERE NOT EXISTS "
             "(SELECT 1 FROM signals s WHERE s.event_id = b.event_id) "
-            "QUALIFY row_number() OVER (PARTITION BY event_id) = 1 "
             "ORDER BY customer_id, time"
         ).to_arrow_table()
         if new.num_rows == 0:

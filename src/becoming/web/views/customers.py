@@ -84,7 +84,8 @@ def customer_list(request):
     paginator = Paginator(qs, settings.CUSTOMERS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
-        "page": page, "dimensions": dimensions, "attributes": attributes, "active": active,
+        "page": page, "dimensions": dimensions,
+        "stage_filters": [(d, active.get(f"stage_{d.key}", "")) for d in dimensions], "attributes": attributes, "active": active,
         "sort": sort, "query": query_without(request.GET, "page"),
         "sort_query": query_without(request.GET, "page", "sort"),
     }
@@ -142,6 +143,7 @@ def ladders(snapshot, explanation) -> list[dict]:
             continue
         out.append({"dimension": dim, "explanation": exp, "stages": dim.stages,
                     "stage_index": _get(exp, "stage_index"),
+                    "next_index": (_get(exp, "stage_index") or 0) + 1,
                     "target_index": dim.target_index,
                     "percent": min(100, round(100 * (_get(exp, "progress") or 0)))})
     return out

@@ -77,6 +77,7 @@ def distributions(snapshot: Snapshot) -> list[dict]:
     return [
         {
             "key": dim.key, "name": dim.name, "target": dim.target_index,
+            "target_name": dim.stages[dim.target_index].name,
             "labels": [s.name for s in dim.stages],
             "values": (counts.get(dim.key) or [0] * len(dim.stages)),
             "reached": sum((counts.get(dim.key) or [])[dim.target_index:]),

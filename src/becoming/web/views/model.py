@@ -1,11 +1,13 @@
 """The transformation model editor: validate and preview on live data, apply as a new version."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from becoming.assessments.actions import preview_distribution
+from becoming.assessments.preview import preview_distribution
 from becoming.transformation.actions import apply_model, current_version
 from becoming.transformation.models import ModelVersion
 from becoming.web.access import workspace_view
@@ -41,7 +43,7 @@ def model_edit(request):
             try:
                 version = apply_model(ws, form.cleaned_data["text"], request.user)
             except ValidationError as exc:
-                errors = exc.messages
+                errors = located(exc.messages)
             else:
                 messages.success(request, f"Applied as version {version.number}. "
                                           "Assess to see where customers stand under it.")
@@ -64,6 +66,19 @@ def shown_version(workspace, number):
     return current_version(workspace)
 
 
+LINE = re.compile(r"^line (\d+)(.*)$", re.S)
+
+
+def located(messages_: list[str]) -> list[dict]:
+    """Split "line N: field: message" so the page can link each issue to its line."""
+    out = []
+    for text in messages_:
+        found = LINE.match(text)
+        out.append({"text": text, "line": int(found[1]) if found else None,
+                    "rest": found[2] if found else text})
+    return out
+
+
 @require_POST
 @workspace_view("viewer")
 def model_preview(request):
@@ -71,5 +86,5 @@ def model_preview(request):
     try:
         preview = preview_distribution(request.workspace, request.POST.get("text", ""))
     except ValidationError as exc:
-        return render(request, "web/_model_preview.html", {"errors": exc.messages})
+        return render(request, "web/_model_preview.html", {"errors": located(exc.messages)})
     return render(request, "web/_model_preview.html", {"preview": preview})

@@ -1,0 +1,69 @@
+"""Small template helpers for the staff pages."""
+
+from django import template
+
+from becoming.workspaces.models import Membership
+
+register = template.Library()
+
+
+@register.filter
+def can(membership, role: str) -> bool:
+    """{% if membership|can:"admin" %} — hide what a role may not do."""
+    return bool(membership) and membership.can(role)
+
+
+@register.filter
+def get(mapping, key):
+    if mapping is None:
+        return None
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def stage_name(dimension, index):
+    """The name of stage `index` of a dimension, or "—" when not assessed."""
+    if index is None or index == "":
+        return "—"
+    try:
+        return dimension.stages[int(index)].name
+    except (IndexError, ValueError, TypeError):
+        return f"stage {index}"
+
+
+@register.filter
+def dict_get(row, key):
+    return row.get(key) if isinstance(row, dict) else None
+
+
+@register.simple_tag(takes_context=True)
+def user_workspaces(context):
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    return list(Membership.objects.filter(user=request.user).select_related("workspace")
+                .order_by("workspace__name").only("role", "workspace__name", "workspace__slug"))
+
+
+@register.simple_tag
+def sort_link(current: str, field: str) -> str:
+    """The sort value a column header links to: ascending first, then descending."""
+    return f"-{field}" if current == field else field
+
+
+@register.filter
+def words(key) -> str:
+    """import_customers -> Import customers."""
+    return str(key).replace("_", " ").capitalize()
+
+
+@register.filter
+def get_stage(stages, index):
+    """The name of stages[index]; "" when out of range."""
+    try:
+        return stages[int(index)].name
+    except (IndexError, ValueError, TypeError):
+        return ""

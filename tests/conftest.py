@@ -1,0 +1,86 @@
+"""Shared fixtures: named people in two workspaces, so tenancy checks read naturally.
+
+`owner`, `admin`, `member` and `viewer` belong to `workspace`; `outsider` owns `other`.
+Each test gets its own data directory (signal store, snapshots) under tmp_path.
+"""
+
+import pytest
+
+from support import TELCO, need_data  # noqa: F401  (re-exported for tests)
+
+
+@pytest.fixture(autouse=True)
+def data_home(settings, tmp_path):
+    settings.HOME = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return tmp_path
+
+
+@pytest.fixture
+def workspace(db):
+    from becoming.workspaces.actions import create_workspace
+
+    return create_workspace("Acme Industrial")
+
+
+@pytest.fixture
+def other(db):
+    from becoming.workspaces.actions import create_workspace
+
+    return create_workspace("Other Co")
+
+
+def _person(workspace, email, role):
+    from becoming.workspaces.actions import add_member
+
+    return add_member(workspace, email, role, password="pw").user
+
+
+@pytest.fixture
+def owner(workspace):
+    return _person(workspace, "owner@acme.test", "owner")
+
+
+@pytest.fixture
+def admin(workspace):
+    return _person(workspace, "admin@acme.test", "admin")
+
+
+@pytest.fixture
+def member(workspace):
+    return _person(workspace, "member@acme.test", "member")
+
+
+@pytest.fixture
+def viewer(workspace):
+    return _person(workspace, "viewer@acme.test", "viewer")
+
+
+@pytest.fixture
+def outsider(other):
+    return _person(other, "outsider@other.test", "owner")
+
+
+SMALL_MODEL = """\
+vision: Customers who export reports every week and run on the pro plan.
+dimensions:
+  - key: reporting
+    name: Report on their work
+    target: regular
+    stages:
+      - {key: starting, name: Starting}
+      - key: trying
+        name: Trying
+        when:
+          - event: {type: report_exported, at_least: 1}
+      - key: regular
+        name: Regular
+        when:
+          - event: {type: report_exported, within: 30d, at_least: 3}
+          - attribute: {name: plan, in: [pro, enterprise]}
+"""
+
+
+@pytest.fixture
+def small_model():
+    return SMALL_MODEL
