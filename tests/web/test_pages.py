@@ -6,7 +6,7 @@ from django.urls import reverse
 from becoming.customers.models import Customer
 from becoming.transformation.models import ModelVersion
 
-from .conftest import MODEL
+from web_data import MODEL
 
 PAGES = ["dashboard", "customers", "model", "imports"]
 ADMIN_PAGES = ["members", "tokens"]
@@ -200,7 +200,7 @@ def test_customer_page_explains_and_shows_signals(as_viewer, loaded):
 def test_preview_shows_the_error_line(as_viewer, loaded):
     broken = MODEL.replace("target: regular", "target: expert")
     body = as_viewer.post(url("model_preview", loaded), {"text": broken}).content.decode()
-    assert 'data-line="4"' in body and "dimensions[0].target" in body and "expert" in body
+    assert 'data-line="5"' in body and "line 5" in body and "dimensions[0].target" in body and "expert" in body
 
 
 @pytest.mark.django_db

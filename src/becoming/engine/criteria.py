@@ -4,9 +4,9 @@ back into the document."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 ATTRIBUTE_TYPES = ("text", "number", "date", "boolean")
