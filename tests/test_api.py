@@ -111,9 +111,9 @@ def test_model_validate_apply_get(api, small_model):
     broken = small_model.replace("target: regular", "target: nowhere")
     result = api.post("/model/validate", {"yaml": broken}).json()
     assert result["valid"] is False
-    assert any(e["line"] == 4 and "target" in e["field"] for e in result["errors"]), result
+    assert any(e["line"] == 5 and "target" in e["field"] for e in result["errors"]), result
     refused = api.post("/model/apply", {"yaml": broken})
-    assert refused.status_code == 400 and refused.json()["details"][0]["line"] == 4
+    assert refused.status_code == 400 and refused.json()["details"][0]["line"] == 5
     applied = api.post("/model/apply", {"yaml": small_model})
     assert applied.status_code == 201 and applied.json()["version"] == 1
     got = api.get("/model").json()
@@ -161,7 +161,7 @@ def test_other_workspace_sees_nothing(api, stranger, small_model):
     assert stranger.get("/customers").json()["count"] == 0
     assert stranger.get("/model").status_code == 404
     assert stranger.post("/events", {"events": EVENTS}).status_code == 400
-    job = api.post("/assessments/run").json()
+    job = api.post("/assessments").json()
     assert stranger.get(f"/jobs/{job['id']}").status_code == 404
 
 

@@ -123,7 +123,7 @@ def events_for(ids, rows=3, day="2026-01-10"):
     lines = ["customer,event,at,amount,event_id"]
     for n, cid in enumerate(ids):
         for k in range(rows):
-            lines.append(f"{cid},report_exported,{day}T10:0{k}:00Z,{k + 1},{cid}-{k}")
+            lines.append(f"{cid},report_exported,{day}T10:0{k}:00Z,{k + 1},{cid}-{day}-{k}")
     return "\n".join(lines) + "\n"
 
 

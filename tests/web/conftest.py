@@ -6,8 +6,7 @@ The named people (`owner`, `admin`, `member`, `viewer`, `outsider`) come from te
 import datetime as dt
 
 import pytest
-
-from web_data import MODEL, customers_csv, events_csv  # noqa: F401
+from web_data import MODEL, customers_csv, events_csv
 
 
 @pytest.fixture(autouse=True)

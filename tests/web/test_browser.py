@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from web_data import MODEL
 
 CHROMIUM = "/usr/bin/chromium"
@@ -71,10 +70,10 @@ def set_model(page, text):
 
 @pytest.mark.django_db(transaction=True)
 def test_main_flow(page, live_server, consumer, workspace, owner, tmp_path):
+    from conftest import load_data
     from playwright.sync_api import expect
 
     from becoming.customers.models import Customer
-    from conftest import load_data
 
     files = tmp_path / "files"
     files.mkdir()
@@ -95,11 +94,11 @@ def test_main_flow(page, live_server, consumer, workspace, owner, tmp_path):
     page.click("nav >> text=Customers")
     expect(page.locator("table.customers tbody tr")).to_have_count(50)
     shot(page, "customers")
-    page.locator("input[name=q]").press_sequentially("0042", delay=40)
+    page.locator("input[name=q]").press_sequentially("0045", delay=40)
     expect(page.locator("table.customers tbody tr")).to_have_count(1)
-    assert "q=0042" in page.url
-    page.click("text=Customer 0042")
-    expect(page.locator("h1")).to_have_text("Customer 0042")
+    assert "q=0045" in page.url
+    page.click("text=Customer 0045")
+    expect(page.locator("h1")).to_have_text("Customer 0045")
     expect(page.locator(".ladder li.current").first).to_be_visible()
     expect(page.locator("text=report_exported").first).to_be_visible()
     shot(page, "customer")

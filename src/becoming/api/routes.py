@@ -6,7 +6,7 @@ import pyarrow as pa
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
 
 from becoming.assessments import actions as assessments
@@ -62,7 +62,7 @@ def upsert(request, body: s.CustomerIn):
     if body.kind and body.kind != customer.kind:
         customer.kind = body.kind
         customer.save(update_fields=["kind"])
-    return (201 if created else 200), customer
+    return Status(201 if created else 200, customer)
 
 
 @api.get("/customers/{external_id}", response={200: s.CustomerOut, 404: s.Error}, tags=["customers"])
@@ -90,7 +90,7 @@ def delete_customer(request, external_id: str):
     customer = _customer(request, external_id)
     store_for(request.workspace).delete_customers([customer.pk])
     customer.delete()
-    return 204, None
+    return Status(204, None)
 
 
 # -- events ----------------------------------------------------------------------------------
@@ -142,8 +142,8 @@ def apply_model(request, body: s.ModelIn):
     _, issues = models_.validate_text(text, request.workspace)
     if issues:
         details = [{"line": i.line, "field": i.field, "message": i.message} for i in issues]
-        return 400, {"message": "the model is not valid", "details": details}
-    return 201, _model_out(models_.apply_model(request.workspace, text, note=body.note))
+        return Status(400, {"message": "the model is not valid", "details": details})
+    return Status(201, _model_out(models_.apply_model(request.workspace, text, note=body.note)))
 
 
 # -- assessments -----------------------------------------------------------------------------
@@ -158,14 +158,14 @@ def customer_assessment(request, external_id: str, as_of: dt.date | None = None)
     return found
 
 
-@api.post("/assessments/run", response={202: s.JobOut}, tags=["assessments"])
+@api.post("/assessments", response={202: s.JobOut}, tags=["assessments"])
 def run_assessment(request, as_of: dt.date | None = None):
     """Queue an assessment of every customer; poll /jobs/{id} for progress."""
     require(request, "member")
     from becoming.jobs.actions import enqueue
 
     job = enqueue(request.workspace, "assess", {"as_of": as_of.isoformat() if as_of else None})
-    return 202, job
+    return Status(202, job)
 
 
 @api.get("/jobs/{job_id}", response={200: s.JobOut, 404: s.Error}, tags=["jobs"])

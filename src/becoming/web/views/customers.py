@@ -81,8 +81,7 @@ def customer_list(request):
     qs, active = filter_customers(ws, request.GET, dimensions, attributes)
     qs, sort = sort_customers(qs, request.GET.get("sort", "name"), dimensions)
     qs = qs.only("id", "external_id", "name", "stages", "index", "assessed_on")
-    paginator = Paginator(qs, settings.CUSTOMERS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), counted=not active)
     context = {
         "page": page, "dimensions": dimensions,
         "stage_filters": [(d, active.get(f"stage_{d.key}", "")) for d in dimensions], "attributes": attributes, "active": active,
@@ -91,6 +90,34 @@ def customer_list(request):
     }
     template = "web/_customer_table.html" if request.headers.get("HX-Request") else "web/customers.html"
     return render(request, template, context)
+
+
+class Window:
+    """One page of a filtered list, found without counting every match.
+
+    Counting a JSON or text filter scans the whole table once more; fetching one row past
+    the page tells whether there is a next page, which is all the pager needs.
+    """
+
+    def __init__(self, qs, number: int, size: int):
+        rows = list(qs[(number - 1) * size:number * size + 1])
+        self.object_list = rows[:size]
+        self.number = number
+        self.has_next = len(rows) > size
+        self.has_previous = number > 1
+        self.next_page_number = number + 1
+        self.previous_page_number = number - 1
+        self.start_index = (number - 1) * size + 1 if rows else 0
+        self.end_index = (number - 1) * size + len(self.object_list)
+        self.paginator = None
+
+
+def paginate(qs, raw_number, counted: bool):
+    size = settings.CUSTOMERS_PER_PAGE
+    if counted:  # the workspace's whole list: an index-only count
+        return Paginator(qs, size).get_page(raw_number)
+    number = int(raw_number) if str(raw_number or "").isdigit() and int(raw_number) > 0 else 1
+    return Window(qs, number, size)
 
 
 def query_without(params, *names) -> str:
@@ -110,7 +137,7 @@ def customer_detail(request, pk):
     timeline = store_for(ws).timeline(customer.pk, limit=TIMELINE + 1, before=before)
     context = {
         "customer": customer,
-        "attributes": sorted(customer.attributes.items()),
+        "attributes": [(k, plain_number(v)) for k, v in sorted(customer.attributes.items())],
         "contacts": customer.contacts.all(),
         "snapshot": snapshot,
         "ladders": ladders(snapshot, explanation),
@@ -121,6 +148,11 @@ def customer_detail(request, pk):
         "before": before,
     }
     return render(request, "web/customer.html", context)
+
+
+def plain_number(value):
+    """8.0 reads as 8: numbers are stored as floats whatever the file said."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def parse_before(raw: str | None):

@@ -35,8 +35,7 @@ def save_upload(workspace, kind: str, file, user) -> Upload:
     name = SAFE.sub("_", Path(file.name).name)[-120:] or "upload"
     path = upload_dir(workspace) / f"{uuid.uuid4().hex[:12]}-{name}"
     with open(path, "wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
+        out.writelines(file.chunks())
     try:
         columns = read_table(path).column_names
     except TabularError as exc:

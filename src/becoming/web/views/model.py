@@ -66,7 +66,7 @@ def shown_version(workspace, number):
     return current_version(workspace)
 
 
-LINE = re.compile(r"^line (\d+)(.*)$", re.S)
+LINE = re.compile(r"^line (\d+)(.*)$", re.DOTALL)
 
 
 def located(messages_: list[str]) -> list[dict]:
