@@ -159,8 +159,10 @@ def import_customers(file, slug, id_column, name_column):
 @click.option("--value-column", help="Column with a numeric value.")
 @click.option("--id-column", help="Column with a unique event id (re-sent ids are not doubled).")
 @click.option("--create-customers", is_flag=True, help="Create customers the file names but we lack.")
+@click.option("--kind", type=click.Choice(["event", "answer"]), default="event", show_default=True,
+              help="answer: survey answers (the type is the question key, the value the answer).")
 def import_events(file, slug, customer_column, type_column, type_value, time_column, time_format,
-                  value_column, id_column, create_customers):
+                  value_column, id_column, create_customers, kind):
     """Append product events to the workspace's signal store."""
     if bool(type_column) == bool(type_value):
         fail("give exactly one of --type-column and --type")
@@ -172,7 +174,7 @@ def import_events(file, slug, customer_column, type_column, type_value, time_col
         "importing events", do_import, get_workspace(slug), path, customer_column=customer_column,
         type_column=type_column, type_value=type_value, time_column=time_column,
         time_format=time_format, value_column=value_column, id_column=id_column,
-        create_customers=create_customers, file_name=path.name,
+        create_customers=create_customers, file_name=path.name, kind=kind,
     )
     click.echo(f"{result['rows']} rows: {result['added']} events added, "
                f"{result['duplicates']} already present, {result['customers_created']} customers created")

@@ -168,6 +168,23 @@ def run_assessment(request, as_of: dt.date | None = None):
     return Status(202, job)
 
 
+@api.get("/stage-changes", response=s.StageChangePage, tags=["assessments"])
+def stage_changes(request, dimension: str = "", direction: str = Query("", pattern="^(up|down|)$"),
+                  since: dt.date | None = None, customer_id: str = "",
+                  offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=PAGE_MAX)):
+    """Who moved up or down, when, on which dimension; newest first."""
+    qs = assessments.stage_changes(request.workspace, dimension=dimension, direction=direction,
+                                   since=since, external_id=customer_id)
+    count = qs.count()
+    items = [
+        {"customer_id": c.customer.external_id, "dimension": c.dimension, "from_stage": c.from_stage,
+         "to_stage": c.to_stage, "direction": c.direction, "as_of": c.as_of,
+         "previous_as_of": c.previous_as_of}
+        for c in qs.select_related("customer")[offset:offset + limit]
+    ]
+    return {"count": count, "next_offset": offset + limit if offset + limit < count else None, "items": items}
+
+
 @api.get("/jobs/{job_id}", response={200: s.JobOut, 404: s.Error}, tags=["jobs"])
 def get_job(request, job_id: int):
     return get_object_or_404(Job, workspace=request.workspace, pk=job_id)

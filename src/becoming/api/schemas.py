@@ -49,6 +49,8 @@ class CustomerPage(Schema):
 
 class EventIn(Schema):
     customer_id: str = Field(description="The customer's external id")
+    kind: str = Field(default="event", pattern="^(event|answer)$",
+                      description="`answer` for a survey answer: type is the question key, value the answer")
     type: str = Field(min_length=1)
     time: dt.datetime
     value: float | None = None
@@ -110,6 +112,22 @@ class AssessmentOut(Schema):
     model_version: int
     index: float
     dimensions: list[DimensionOut]
+
+
+class StageChangeOut(Schema):
+    customer_id: str
+    dimension: str
+    from_stage: str
+    to_stage: str
+    direction: str
+    as_of: dt.date
+    previous_as_of: dt.date
+
+
+class StageChangePage(Schema):
+    count: int
+    next_offset: int | None
+    items: list[StageChangeOut]
 
 
 class JobOut(Schema):

@@ -246,3 +246,22 @@ def _dimension_out(d) -> dict:
 
 def _plain(value):
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def stage_changes(workspace, dimension: str = "", direction: str = "", since: dt.date | None = None,
+                  external_id: str = ""):
+    """Stage changes of a workspace, newest first, filtered as asked."""
+    from django.db.models import F
+
+    qs = StageChange.objects.filter(workspace=workspace).order_by("-as_of", "customer_id", "dimension")
+    if dimension:
+        qs = qs.filter(dimension=dimension)
+    if direction == "up":
+        qs = qs.filter(to_index__gt=F("from_index"))
+    elif direction == "down":
+        qs = qs.filter(to_index__lt=F("from_index"))
+    if since:
+        qs = qs.filter(as_of__gte=since)
+    if external_id:
+        qs = qs.filter(customer__external_id=external_id)
+    return qs

@@ -85,7 +85,33 @@ def import_events_job(job, progress, path, **options):
 
 
 def ingest_batch(workspace, events: list[dict], create_customers: bool = False) -> dict:
-    """Append events sent through the API (already typed); all of the batch lands or none."""
+    """Append events sent through the API (already typed); all of the batch lands or none.
+
+    Each event is a product event (kind "event") or a survey answer (kind "answer").
+    """
+    ids_given = [bool(e.get("id")) for e in events]
+    if any(ids_given) and not all(ids_given):
+        raise ValidationError("events: give every event an id, or none")
+    try:
+        with transaction.atomic():
+            ids = CustomerIds(workspace, create=create_customers)
+            parts = [
+                prepare_events(
+                    _batch_table([e for e in events if (e.get("kind") or "event") == kind]),
+                    file_name=f"{kind}s", customer_column="customer_id", type_column="type",
+                    time_column="time", value_column="value",
+                    id_column="id" if any(ids_given) else None, customer_ids=ids, kind=kind,
+                )
+                for kind in sorted({e.get("kind") or "event" for e in events})
+            ]
+            added = store_for(workspace).append(pa.concat_tables(parts)) if parts else 0
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
+    return {"received": len(events), "added": added, "duplicates": len(events) - added,
+            "customers_created": ids.created}
+
+
+def _batch_table(events: list[dict]) -> pa.Table:
     import json
 
     table = pa.table({
@@ -102,22 +128,7 @@ def ingest_batch(workspace, events: list[dict], create_customers: bool = False) 
         values = [(e.get("properties") or {}).get(key) for e in events]
         table = table.append_column(key, pa.array(
             [None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values], pa.string()))
-    has_ids = any(e.get("id") for e in events)
-    if has_ids and not all(e.get("id") for e in events):
-        raise ValidationError("events: give every event an id, or none")
-    try:
-        with transaction.atomic():
-            ids = CustomerIds(workspace, create=create_customers)
-            prepared = prepare_events(
-                table, file_name="events", customer_column="customer_id", type_column="type",
-                time_column="time", value_column="value", id_column="id" if has_ids else None,
-                customer_ids=ids,
-            )
-            added = store_for(workspace).append(prepared) if events else 0
-    except TabularError as exc:
-        raise ValidationError(str(exc)) from None
-    return {"received": len(events), "added": added, "duplicates": len(events) - added,
-            "customers_created": ids.created}
+    return table
 
 
 def _utc_iso(moment) -> str:

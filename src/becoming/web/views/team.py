@@ -78,7 +78,7 @@ def tokens(request):
             return redirect("tokens", slug=ws.slug)
         form = TokenForm(request.POST)
         if form.is_valid():
-            token, secret = ApiToken.issue(ws, form.cleaned_data["name"], request.user)
+            _, secret = ApiToken.issue(ws, form.cleaned_data["name"], request.user)
             form = TokenForm()
     listed = ApiToken.objects.filter(workspace=ws).select_related("created_by").order_by("-created")
     return render(request, "web/tokens.html", {"form": form, "tokens": listed, "secret": secret})
