@@ -5,7 +5,6 @@ Each test gets its own data directory (signal store, snapshots) under tmp_path.
 """
 
 import pytest
-
 from support import TELCO, need_data  # noqa: F401  (re-exported for tests)
 
 

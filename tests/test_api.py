@@ -139,8 +139,9 @@ def test_assessment_with_explanation(api, workspace, small_model):
     missing = {c["label"]: c["missing"] for c in dim["criteria"]}
     assert any("2 of 3" in (m or "") for m in missing.values()), missing
     assert any("plan" in (m or "") and "basic" in (m or "") for m in missing.values()), missing
-    from becoming.assessments.actions import run_assessment
     import datetime as dt
+
+    from becoming.assessments.actions import run_assessment
 
     run_assessment(workspace, dt.date(2026, 1, 31))
     stored = api.get("/assessments/C-1", as_of="2026-01-31").json()

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from support import TELCO, need_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +120,7 @@ def write(tmp_path, name, text):
 
 def events_for(ids, rows=3, day="2026-01-10"):
     lines = ["customer,event,at,amount,event_id"]
-    for n, cid in enumerate(ids):
+    for cid in ids:
         for k in range(rows):
             lines.append(f"{cid},report_exported,{day}T10:0{k}:00Z,{k + 1},{cid}-{day}-{k}")
     return "\n".join(lines) + "\n"

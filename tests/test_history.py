@@ -5,7 +5,11 @@ import datetime as dt
 import pytest
 
 from becoming.assessments.actions import (
-    assess_customer, month_ends, rebuild_history, run_assessment, stage_changes,
+    assess_customer,
+    month_ends,
+    rebuild_history,
+    run_assessment,
+    stage_changes,
 )
 from becoming.assessments.models import Snapshot
 from becoming.customers.actions import upsert_customer

@@ -112,4 +112,4 @@ def existing_file(path) -> Path:
     return p
 
 
-from becoming import cli_commands  # noqa: E402,F401  (registers the commands on `main`)
+from becoming import cli_commands  # noqa: E402, F401  (registers the commands on `main`)

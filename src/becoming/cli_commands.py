@@ -1,12 +1,18 @@
 """The commands of `becoming` (see cli.py for the conventions they share)."""
 
-import json
 import sys
 
 import click
 
 from becoming.cli import (
-    existing_file, fail, get_workspace, main, parse_date, run, setup_django, with_bar,
+    existing_file,
+    fail,
+    get_workspace,
+    main,
+    parse_date,
+    run,
+    setup_django,
+    with_bar,
     workspace_option,
 )
 

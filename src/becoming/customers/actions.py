@@ -13,8 +13,8 @@ from becoming.tabular.read import TabularError, read_table
 
 from .models import Attribute, AttributeType, Customer
 
-ID_GUESSES = re.compile(r"^(customer[ _-]?id|external[ _-]?id|account[ _-]?id|id)$", re.I)
-NAME_GUESSES = re.compile(r"^(name|customer[ _-]?name|account[ _-]?name|company)$", re.I)
+ID_GUESSES = re.compile(r"^(customer[ _-]?id|external[ _-]?id|account[ _-]?id|id)$", re.IGNORECASE)
+NAME_GUESSES = re.compile(r"^(name|customer[ _-]?name|account[ _-]?name|company)$", re.IGNORECASE)
 BATCH = 2000
 
 

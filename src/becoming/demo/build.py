@@ -30,18 +30,16 @@ ACCOUNTS = 2000
 DAYS = 455
 MODEL = Path(__file__).with_name("model.yaml")
 
-WORDS = ("Northwind Bluefield Ironbridge Redhill Oakridge Silverlake Stonegate Westbrook Eastfield "
-         "Highmoor Clearwater Greenport Lakeside Brightwater Fairhaven Kingsbury Millstone "
-         "Riverside Sunfield Thornbury").split()
-TRADES = ("Plastics Foods Metals Paper Packaging Chemicals Textiles Brewing Pharma Glass Automotive "
-          "Ceramics Dairy Timber Steel").split()
+WORDS = ["Northwind", "Bluefield", "Ironbridge", "Redhill", "Oakridge", "Silverlake", "Stonegate", "Westbrook", "Eastfield", "Highmoor", "Clearwater", "Greenport", "Lakeside", "Brightwater", "Fairhaven", "Kingsbury", "Millstone", "Riverside", "Sunfield", "Thornbury"]
+TRADES = ["Plastics", "Foods", "Metals", "Paper", "Packaging", "Chemicals", "Textiles", "Brewing", "Pharma", "Glass", "Automotive", "Ceramics", "Dairy", "Timber", "Steel"]
 INDUSTRY = {"Plastics": "Chemicals", "Chemicals": "Chemicals", "Pharma": "Life sciences",
             "Foods": "Food & beverage", "Brewing": "Food & beverage", "Dairy": "Food & beverage",
             "Metals": "Metals", "Steel": "Metals", "Automotive": "Automotive",
             "Paper": "Paper & packaging", "Packaging": "Paper & packaging", "Timber": "Paper & packaging",
             "Textiles": "Consumer goods", "Glass": "Building materials", "Ceramics": "Building materials"}
-FIRST = "Ana Ben Chloe Dev Emma Farid Grace Hugo Ines Jonas Kai Lena Marco Nina Omar Priya Rosa Sam Tara Yuki".split()
-LAST = "Berg Costa Dubois Evans Fischer Garcia Hansen Ito Jensen Kowalski Lopez Meyer Novak Okafor Petrov Rossi Silva Tanaka Weber Young".split()
+FORMS = ("GmbH", "Ltd", "Inc", "SA", "BV", "AB", "Oy", "SpA")
+FIRST = ["Ana", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kai", "Lena", "Marco", "Nina", "Omar", "Priya", "Rosa", "Sam", "Tara", "Yuki"]
+LAST = ["Berg", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Kowalski", "Lopez", "Meyer", "Novak", "Okafor", "Petrov", "Rossi", "Silva", "Tanaka", "Weber", "Young"]
 TITLES = ["Maintenance manager", "Plant manager", "Reliability engineer", "Operations director", "Technician lead"]
 
 # Events per account-day as a function of maturity m in [0, 1]: (base, slope, threshold).
@@ -92,8 +90,8 @@ def _accounts(rng, n: int) -> dict:
         "employees": size,
         "sites": np.clip(np.ceil(size / 400 + rng.integers(0, 3, n)), 1, 12).astype(int),
         "community": rng.beta(1.5, 3.0, n),
-        "trade": rng.integers(0, len(TRADES), n),
-        "word": rng.integers(0, len(WORDS), n),
+        # Distinct (word, trade, legal form) triples, so no two accounts share a name.
+        "name": rng.permutation(len(WORDS) * len(TRADES) * len(FORMS))[:n],
     }
 
 
@@ -106,10 +104,11 @@ def _save_customers(workspace, traits, rng, today) -> np.ndarray:
     arr = (traits["employees"] * rng.uniform(18, 40, n)).round(-2)
     customers = []
     for i in range(n):
-        trade = TRADES[traits["trade"][i]]
+        code = int(traits["name"][i])
+        word, rest = WORDS[code % len(WORDS)], code // len(WORDS)
+        trade, form = TRADES[rest % len(TRADES)], FORMS[rest // len(TRADES)]
         customers.append(Customer(
-            workspace=workspace, external_id=f"FW-{10001 + i}",
-            name=f"{WORDS[traits['word'][i]]} {trade} {_suffix(i)}",
+            workspace=workspace, external_id=f"FW-{10001 + i}", name=f"{word} {trade} {form}",
             attributes={"Industry": INDUSTRY[trade], "Plan": str(plans[i]), "Region": str(regions[i]),
                         "Employees": float(traits["employees"][i]), "Sites": float(traits["sites"][i]),
                         "ARR": float(arr[i]), "Customer since": since[i].isoformat()},
@@ -121,10 +120,6 @@ def _save_customers(workspace, traits, rng, today) -> np.ndarray:
     ids = np.array(Customer.objects.filter(workspace=workspace).order_by("external_id").values_list("id", flat=True))
     _save_contacts(workspace, ids, rng)
     return ids
-
-
-def _suffix(i: int) -> str:
-    return ("GmbH", "Ltd", "Inc", "SA", "BV", "AB", "Oy", "SpA")[i % 8] + ("" if i < 1000 else f" {i // 1000 + 1}")
 
 
 def _save_contacts(workspace, ids, rng) -> None:

@@ -135,5 +135,5 @@ def _utc_iso(moment) -> str:
     import datetime as dt
 
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.isoformat()

@@ -5,7 +5,14 @@ from django.db import transaction
 from django.db.models import Max
 
 from becoming.customers.models import Attribute
-from becoming.engine import Model, ModelError, ModelIssue, check_attributes, parse_model, parse_model_data
+from becoming.engine import (
+    Model,
+    ModelError,
+    ModelIssue,
+    check_attributes,
+    parse_model,
+    parse_model_data,
+)
 
 from .models import ModelVersion
 
