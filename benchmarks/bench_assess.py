@@ -167,11 +167,13 @@ dimensions:
 """
 
 # What a good analyst writes by hand for the model above: one pass over the signals with
-# FILTERed aggregates, one join with the customers, a CASE per ladder.
+# FILTERed aggregates, one join with the customers, a CASE per ladder. Distinct counts use
+# CASE, not FILTER: on DuckDB 1.x/2.0 `count(DISTINCT x) FILTER (...)` made this query 2.5x
+# slower (5.8 s against 2.3 s at 10M events on 2 cores).
 HAND_SQL = """
 WITH e AS (
   SELECT customer_id,
-    count(DISTINCT CAST(time AS DATE)) FILTER (type = 'login' AND time >= TIMESTAMP '{d30}') AS login_days_30,
+    count(DISTINCT CASE WHEN type = 'login' AND time >= TIMESTAMP '{d30}' THEN CAST(time AS DATE) END) AS login_days_30,
     count(*) FILTER (type = 'feature_used' AND time >= TIMESTAMP '{d90}') AS feature_90,
     count(*) FILTER (type = 'report_exported' AND time >= TIMESTAMP '{d90}') AS report_90,
     count(*) FILTER (type = 'dashboard_shared' AND time >= TIMESTAMP '{d90}') AS dash_90,
@@ -185,7 +187,8 @@ WITH e AS (
     count(*) FILTER (type = 'ticket_opened' AND time >= TIMESTAMP '{d90}') AS tickets_90,
     count(*) FILTER (type = 'community_post' AND time >= TIMESTAMP '{d180}') AS posts_180,
     count(*) FILTER (type = 'community_post' AND time >= TIMESTAMP '{d90}') AS posts_90,
-    count(DISTINCT CAST(time AS DATE)) FILTER (type = 'community_post' AND time >= TIMESTAMP '{d90}') AS post_days_90
+    count(DISTINCT CASE WHEN type = 'community_post' AND time >= TIMESTAMP '{d90}'
+                        THEN CAST(time AS DATE) END) AS post_days_90
   FROM read_parquet({files})
   WHERE kind = 'event' AND time < TIMESTAMP '{cutoff}'
   GROUP BY customer_id
@@ -438,8 +441,9 @@ def measure_pages(cli: Cli, slug: str, requests: int) -> dict:
     cli.run("user", "create", email, "--workspace", slug, "--role", "owner", "--password-stdin",
             stdin=password + "\n")
     port = free_port()
+    log = tempfile.TemporaryFile()  # not a pipe: a chatty server must never block on it
     server = subprocess.Popen([BECOMING, "serve", "--port", str(port), "--no-worker"],
-                              env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              env=cli.env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -449,7 +453,8 @@ def measure_pages(cli: Cli, slug: str, requests: int) -> dict:
                 break
             except OSError:
                 if server.poll() is not None or time.time() > deadline:
-                    raise SystemExit("server did not start: " + server.stderr.read().decode())
+                    log.seek(0)
+                    raise SystemExit("server did not start: " + log.read().decode()) from None
                 time.sleep(0.3)
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -489,6 +494,7 @@ def measure_pages(cli: Cli, slug: str, requests: int) -> dict:
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
+        log.close()
 
 
 # ------------------------------------------------------------------------------ main
@@ -503,12 +509,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timings repeated (median)")
     parser.add_argument("--cli-repeat", type=int, default=3, help="`becoming assess` runs")
     parser.add_argument("--requests", type=int, default=25, help="requests per page variant")
+    parser.add_argument("--home", type=Path,
+                        help="BECOMING_HOME to use and keep (default: a fresh temporary one, removed)")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "results.json")
     args = parser.parse_args()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
 
     data = args.keep or Path(tempfile.mkdtemp(prefix="bench_assess_data_"))
-    home = Path(tempfile.mkdtemp(prefix="bench_assess_home_"))
+    home = args.home or Path(tempfile.mkdtemp(prefix="bench_assess_home_"))
+    home.mkdir(parents=True, exist_ok=True)
     results: dict = {"customers": args.customers, "events": args.events,
                      "cpus": os.cpu_count(), "load_average_start": os.getloadavg()[0]}
     try:
@@ -539,7 +548,8 @@ def main() -> None:
         results.update(measure_pages(cli, slug, args.requests))
         results["load_average_end"] = os.getloadavg()[0]
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if args.home is None:
+            shutil.rmtree(home, ignore_errors=True)
         if args.keep is None:
             shutil.rmtree(data, ignore_errors=True)
 

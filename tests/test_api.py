@@ -59,6 +59,18 @@ def test_customer_upsert_get_patch_delete(api):
     assert api.get("/customers/C-1").status_code == 404
 
 
+def test_contacts(api, stranger):
+    api.post("/customers", {"external_id": "C-1"})
+    made = api.post("/customers/C-1/contacts", {"name": "Ana Berg", "email": "ana@c1.test", "title": "Plant manager"})
+    assert made.status_code == 201
+    assert [c["name"] for c in api.get("/customers/C-1/contacts").json()] == ["Ana Berg"]
+    assert api.post("/customers/C-1/contacts", {"email": "not-an-email"}).status_code in (400, 422)
+    assert stranger.get("/customers/C-1/contacts").status_code == 404
+    assert stranger.delete(f"/customers/C-1/contacts/{made.json()['id']}").status_code == 404
+    assert api.delete(f"/customers/C-1/contacts/{made.json()['id']}").status_code == 204
+    assert api.get("/customers/C-1/contacts").json() == []
+
+
 def test_attribute_type_is_enforced(api):
     api.post("/customers", {"external_id": "C-1", "attributes": {"seats": 12}})
     bad = api.post("/customers", {"external_id": "C-2", "attributes": {"seats": "many"}})

@@ -93,6 +93,26 @@ def delete_customer(request, external_id: str):
     return Status(204, None)
 
 
+@api.get("/customers/{external_id}/contacts", response={200: list[s.ContactOut], 404: s.Error}, tags=["customers"])
+def list_contacts(request, external_id: str):
+    return list(_customer(request, external_id).contacts.all())
+
+
+@api.post("/customers/{external_id}/contacts", response={201: s.ContactOut, 404: s.Error}, tags=["customers"])
+def add_contact(request, external_id: str, body: s.ContactIn):
+    require(request, "member")
+    customer = _customer(request, external_id)
+    contact = customer.contacts.create(workspace=request.workspace, **body.dict())
+    return Status(201, contact)
+
+
+@api.delete("/customers/{external_id}/contacts/{contact_id}", response={204: None, 404: s.Error}, tags=["customers"])
+def delete_contact(request, external_id: str, contact_id: int):
+    require(request, "member")
+    get_object_or_404(_customer(request, external_id).contacts, pk=contact_id).delete()
+    return Status(204, None)
+
+
 # -- events ----------------------------------------------------------------------------------
 
 @api.post("/events", response={200: s.EventResult, 400: s.Error}, tags=["signals"])

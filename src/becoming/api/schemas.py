@@ -41,6 +41,16 @@ class CustomerOut(Schema):
     assessed_on: dt.date | None
 
 
+class ContactIn(Schema):
+    name: str = ""
+    email: str = Field(default="", pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    title: str = ""
+
+
+class ContactOut(ContactIn):
+    id: int
+
+
 class CustomerPage(Schema):
     count: int
     next_offset: int | None
