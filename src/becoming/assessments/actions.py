@@ -1,7 +1,6 @@
 """Run the engine for a workspace, keep the snapshot, and record who moved."""
 
 import datetime as dt
-import json
 import os
 
 import duckdb
@@ -105,19 +104,28 @@ def _record_changes(snapshot: Snapshot, model, con) -> None:
 
 
 def _update_customers(model, table: pa.Table, as_of: dt.date) -> None:
-    """Denormalise the latest stages onto customers so the list can filter and sort on them."""
-    cols = {dim.key: table.column(f"stage__{dim.key}").to_pylist() for dim in model.dimensions}
-    ids = table.column("customer_id").to_pylist()
-    index = table.column("index").to_pylist()
-    table_name = connection.ops.quote_name(Customer._meta.db_table)
-    sql = (f'UPDATE {table_name} SET stages = %s, {connection.ops.quote_name("index")} = %s, '
-           f"assessed_on = %s WHERE id = %s")
-    params = [
-        (json.dumps({k: cols[k][i] for k in cols}), index[i], as_of, ids[i]) for i in range(len(ids))
-    ]
+    """Denormalise the latest stages onto customers so the list can filter and sort on them.
+
+    One UPDATE joined to a temporary table: 100,000 single-row updates cost seconds.
+    """
+    con = duckdb.connect()
+    con.register("result_rows", table)
+    pairs = ", ".join(f"'{d.key}': \"stage__{d.key}\"" for d in model.dimensions)
+    rows = con.execute(f'SELECT customer_id, CAST(to_json({{{pairs}}}) AS VARCHAR), "index" '
+                       "FROM result_rows").fetchall()
+    customers = connection.ops.quote_name(Customer._meta.db_table)
+    index = connection.ops.quote_name("index")
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
     with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(params), UPDATE_BATCH):
-            cursor.executemany(sql, params[start:start + UPDATE_BATCH])
+        cursor.execute("CREATE TEMPORARY TABLE assessed (id bigint PRIMARY KEY, stages text, idx double precision)")
+        try:
+            for start in range(0, len(rows), UPDATE_BATCH):
+                cursor.executemany("INSERT INTO assessed VALUES (%s, %s, %s)", rows[start:start + UPDATE_BATCH])
+            cursor.execute(
+                f"UPDATE {customers} SET stages = assessed.stages{cast}, {index} = assessed.idx, "
+                f"assessed_on = %s FROM assessed WHERE {customers}.id = assessed.id", [as_of])
+        finally:
+            cursor.execute("DROP TABLE assessed")
 
 
 def month_ends(months: int, today: dt.date | None = None) -> list[dt.date]:
