@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "becoming.signals",
     "becoming.assessments",
     "becoming.jobs",
+    "becoming.engage",
     "becoming.web",
 ]
 

@@ -18,8 +18,10 @@ from becoming.transformation import actions as models_
 
 from . import schemas as s
 from .auth import TokenAuth, require
+from .engage import router as engage_router
 
 api = NinjaAPI(title="Becoming API", version="1", auth=TokenAuth(), urls_namespace="api-v1")
+api.add_router("", engage_router)
 PAGE_MAX = 500
 
 

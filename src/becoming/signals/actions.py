@@ -46,22 +46,31 @@ class CustomerIds:
         return pa.array([self.known.get(v) for v in values], type=pa.int64())
 
 
-def import_events(workspace, path, *, customer_column="customer_id", type_column=None,
-                  type_value=None, time_column="time", time_format=None, value_column=None,
-                  id_column=None, create_customers=False, kind="event", progress=None,
-                  file_name=None, dry_run=False) -> dict:
+def import_events(workspace, path, *, progress=None, file_name=None, **options) -> dict:
     """Read, check and append a file of events: all of it lands or none of it does."""
+    report = progress or (lambda *a, **k: None)
+    report(0, message="reading the file")
+    try:
+        table = read_table(path)
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
+    return import_table(workspace, table, file_name=file_name or str(path), progress=progress, **options)
+
+
+def import_table(workspace, table, *, file_name, customer_column="customer_id", type_column=None,
+                 type_value=None, time_column="time", time_format=None, value_column=None,
+                 id_column=None, create_customers=False, kind="event", progress=None,
+                 dry_run=False) -> dict:
+    """Check and append an Arrow table of signals (see prepare_events for the columns)."""
     if not type_column and not type_value:
         raise ValidationError("name the event type: a type column or one type for every row")
     report = progress or (lambda *a, **k: None)
+    report(0, total=table.num_rows, message="checking rows")
     try:
-        report(0, message="reading the file")
-        table = read_table(path)
-        report(0, total=table.num_rows, message="checking rows")
         with transaction.atomic():
             ids = CustomerIds(workspace, create=create_customers)
             events = prepare_events(
-                table, file_name=file_name or str(path), customer_column=customer_column,
+                table, file_name=file_name, customer_column=customer_column,
                 type_column=type_column, type_value=type_value, time_column=time_column,
                 time_format=time_format, value_column=value_column, id_column=id_column,
                 customer_ids=ids, kind=kind,

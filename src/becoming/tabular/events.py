@@ -157,6 +157,12 @@ def parse_times(ctx: _Context, name: str, time_format: str | None) -> pa.Array:
     return parsed
 
 
+def time_column(table: pa.Table, file_name: str, name: str,
+                time_format: str | None = None) -> pa.Array:
+    """One column of ``table`` parsed as times, with located errors (see :func:`parse_times`)."""
+    return parse_times(_Context(table, file_name), name, time_format)
+
+
 def _native_times(column: pa.Array) -> pa.Array:
     if pa.types.is_date(column.type):
         column = pc.cast(column, pa.timestamp("s"))

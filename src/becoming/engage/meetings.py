@@ -1,0 +1,50 @@
+"""Meetings, calls and visits: logged by staff, recorded as signals, their notes as feedback."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from becoming.customers.models import Customer
+from becoming.signals.actions import ingest_batch
+
+from .models import Meeting
+
+# The signal type of each kind, so a model can ask for e.g. a visit in the last 180 days.
+SIGNAL_TYPE = {"visit": "engage.visit", "meeting": "engage.meeting", "call": "engage.call"}
+
+
+@transaction.atomic
+def log_meeting(workspace, customer, *, kind: str, when: dt.datetime, title: str = "", notes: str = "",
+                next_steps: str = "", contacts=(), staff=(), user=None) -> Meeting:
+    """Record a conversation with a customer; returns the meeting."""
+    if kind not in SIGNAL_TYPE:
+        raise ValidationError(f"kind: one of {', '.join(SIGNAL_TYPE)}")
+    if customer.workspace_id != workspace.pk:
+        raise ValidationError("customer: not in this workspace")
+    if when > timezone.now() + dt.timedelta(days=1):
+        raise ValidationError("when: a meeting is logged after it happened")
+    meeting = Meeting.objects.create(workspace=workspace, customer=customer, kind=kind, when=when,
+                                     title=title[:200], notes=notes, next_steps=next_steps, created_by=user)
+    meeting.contacts.set([c for c in contacts if c.customer_id == customer.pk])
+    meeting.staff.set(list(staff))
+    ingest_batch(workspace, [{"customer_id": customer.external_id, "kind": "event",
+                              "type": SIGNAL_TYPE[kind], "time": when, "id": f"meeting-{meeting.pk}"}])
+    if notes.strip():
+        from .feedback import add_feedback
+
+        add_feedback(workspace, notes, customer=customer, channel="meeting", time=when,
+                     source_id=f"meeting-{meeting.pk}", meeting=meeting,
+                     contact=next(iter(meeting.contacts.all()), None))
+    return meeting
+
+
+def without_conversation(workspace, days: int):
+    """Customers with no meeting, call or visit in the last `days` days, longest silence first."""
+    since = timezone.now() - dt.timedelta(days=days)
+    return (Customer.objects.filter(workspace=workspace)
+            .annotate(last_conversation=Max("meetings__when"))
+            .filter(Q(last_conversation__lt=since) | Q(last_conversation__isnull=True))
+            .order_by("last_conversation", "name"))

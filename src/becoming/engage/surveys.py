@@ -1,0 +1,295 @@
+"""Surveys that measure transformation: building, inviting, answering, and what answers become.
+
+A numeric answer becomes a signal (kind "answer", type = the question key), so the model's
+`answer` criteria can use it; a free-text answer becomes feedback. Personal links carry a
+signed token naming the invitation; it expires after the survey's `link_days` and works until
+the response is submitted, after which it shows the respondent that they are done.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from becoming.customers.models import Contact
+from becoming.signals.actions import ingest_batch
+from becoming.transformation.actions import current_version
+
+from .models import Invitation, Question, Response, Survey
+
+SALT = "becoming.survey"
+REMIND_AFTER = dt.timedelta(days=3)
+MAX_REMINDERS = 2
+SCALES = {Question.Kind.SCALE_5: (1, 5), Question.Kind.SCALE_10: (0, 10)}
+
+
+# -- building ----------------------------------------------------------------------------
+
+def self_assessment(workspace, user=None) -> Survey:
+    """A survey with one question per model dimension whose choices are the stages."""
+    version = current_version(workspace)
+    if version is None:
+        raise ValidationError("apply a transformation model first: the self-assessment asks about its stages")
+    model = version.parsed()
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            workspace=workspace, title="Where do you stand today?", self_assessment=True,
+            intro=model.vision, created_by=user,
+        )
+        for order, dim in enumerate(model.dimensions):
+            Question.objects.create(
+                survey=survey, order=order, key=f"self_{dim.key}", kind=Question.Kind.SINGLE,
+                text=f"{dim.name}: which of these best describes you today?", dimension=dim.key,
+                required=True, help=dim.description or "",
+                choices=[{"value": i, "label": s.name + (f" — {s.description}" if s.description else "")}
+                         for i, s in enumerate(dim.stages)],
+            )
+    return survey
+
+
+def add_question(survey: Survey, *, key: str, text: str, kind: str, choices=None,
+                 required=False, help="") -> Question:
+    if kind not in Question.Kind.values:
+        raise ValidationError(f"kind: one of {', '.join(Question.Kind.values)}")
+    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and not choices:
+        raise ValidationError("choices: a choice question needs at least one choice")
+    if survey.questions.filter(key=key).exists():
+        raise ValidationError(f"key: this survey already has a question {key!r}")
+    labels = [c if isinstance(c, str) else c["label"] for c in (choices or [])]
+    return Question.objects.create(
+        survey=survey, key=key, text=text, kind=kind, required=required, help=help,
+        order=survey.questions.count(),
+        choices=[{"value": i + 1, "label": label} for i, label in enumerate(labels)],
+    )
+
+
+# -- links and invitations ------------------------------------------------------------------
+
+def token_for(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk}, salt=SALT, compress=True)
+
+
+class LinkError(Exception):
+    """A survey link that cannot be answered; `reason` is shown to the respondent."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def invitation_from_token(token: str) -> Invitation:
+    try:
+        data = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        raise LinkError("This link is not valid. Please use the link from your email.") from None
+    invitation = Invitation.objects.select_related("survey", "contact__customer").filter(pk=data.get("i")).first()
+    if invitation is None:
+        raise LinkError("This survey is no longer available.")
+    if invitation.survey.status == Survey.Status.CLOSED:
+        raise LinkError("This survey is closed. Thank you for your interest.")
+    if invitation.expires < timezone.now():
+        raise LinkError("This link has expired. Ask us for a new one if you would still like to answer.")
+    return invitation
+
+
+def contacts_at_stage(workspace, dimension: str, stage: int):
+    """Contacts (with an email) of customers at `stage` on `dimension` in the latest assessment."""
+    return (Contact.objects.filter(workspace=workspace, **{f"customer__stages__{dimension}": stage})
+            .exclude(email=""))
+
+
+def invite(survey: Survey, contacts, base_url: str, connection=None) -> dict:
+    """Create invitations for these contacts and email each its personal link (once)."""
+    if survey.status == Survey.Status.CLOSED:
+        raise ValidationError("this survey is closed")
+    if not survey.questions.exists():
+        raise ValidationError("add a question before inviting anyone")
+    expires = timezone.now() + dt.timedelta(days=survey.link_days)
+    made = 0
+    for contact in contacts:
+        if not contact.email or contact.workspace_id != survey.workspace_id:
+            continue
+        _, created = Invitation.objects.get_or_create(survey=survey, contact=contact, defaults={"expires": expires})
+        made += created
+    if survey.status == Survey.Status.DRAFT:
+        survey.status = Survey.Status.OPEN
+        survey.save(update_fields=["status"])
+    pending = survey.invitations.filter(sent__isnull=True).select_related("contact")
+    sent = _send(survey, list(pending), base_url, "invitation", connection)
+    return {"invited": made, "sent": sent}
+
+
+def remind(survey: Survey, base_url: str, connection=None, now=None) -> int:
+    """Email a reminder to invitees who have not answered, at most MAX_REMINDERS each."""
+    now = now or timezone.now()
+    due = (survey.invitations.select_related("contact")
+           .filter(sent__isnull=False, expires__gt=now, reminders__lt=MAX_REMINDERS)
+           .filter(Q(response__isnull=True) | Q(response__submitted__isnull=True))
+           .filter(Q(reminded__isnull=True, sent__lte=now - REMIND_AFTER) | Q(reminded__lte=now - REMIND_AFTER)))
+    return _send(survey, list(due), base_url, "reminder", connection)
+
+
+def _send(survey, invitations, base_url, kind, connection) -> int:
+    if not invitations:
+        return 0
+    connection = connection or get_connection()
+    messages = []
+    for inv in invitations:
+        link = f"{base_url.rstrip('/')}/s/{token_for(inv)}/"
+        context = {"survey": survey, "contact": inv.contact, "link": link, "reminder": kind == "reminder",
+                   "expires": inv.expires, "workspace": survey.workspace}
+        subject = ("Reminder: " if kind == "reminder" else "") + survey.title
+        text = render_to_string("engage/email/invitation.txt", context)
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [inv.contact.email],
+                                         connection=connection)
+        message.attach_alternative(render_to_string("engage/email/invitation.html", context), "text/html")
+        messages.append(message)
+    connection.send_messages(messages)
+    now = timezone.now()
+    ids = [inv.pk for inv in invitations]
+    if kind == "reminder":
+        for inv in invitations:
+            Invitation.objects.filter(pk=inv.pk).update(reminded=now, reminders=inv.reminders + 1)
+    else:
+        Invitation.objects.filter(pk__in=ids).update(sent=now)
+    return len(messages)
+
+
+# -- answering ------------------------------------------------------------------------------
+
+def response_for(invitation: Invitation) -> Response:
+    response, _ = Response.objects.get_or_create(
+        invitation=invitation,
+        defaults={"survey": invitation.survey, "contact": invitation.contact,
+                  "customer": invitation.contact.customer},
+    )
+    return response
+
+
+def clean_answer(question: Question, raw):
+    """The stored value of one answer, or ValidationError naming the question."""
+    if raw in (None, "", []):
+        return None
+    if question.kind == Question.Kind.TEXT:
+        return str(raw).strip()[:5000] or None
+    if question.kind == Question.Kind.MULTIPLE:
+        values = raw if isinstance(raw, list) else [raw]
+        allowed = {c["value"] for c in question.choices}
+        picked = sorted({_number(question, v) for v in values})
+        if not set(picked) <= allowed:
+            raise ValidationError(f"{question.key}: not one of the choices")
+        return picked
+    value = _number(question, raw)
+    if question.kind in SCALES:
+        low, high = SCALES[question.kind]
+        if not low <= value <= high:
+            raise ValidationError(f"{question.key}: between {low} and {high}")
+    elif value not in {c["value"] for c in question.choices}:
+        raise ValidationError(f"{question.key}: not one of the choices")
+    return value
+
+
+def _number(question, raw):
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{question.key}: a number is needed") from None
+    return int(value) if value.is_integer() else value
+
+
+def save_answers(response: Response, raw: dict) -> Response:
+    """Keep what was answered so far (the page saves as the respondent goes)."""
+    if response.submitted:
+        raise ValidationError("this response was already submitted")
+    questions = {q.key: q for q in response.survey.questions.all()}
+    answers = dict(response.answers)
+    for key, value in raw.items():
+        if key in questions:
+            cleaned = clean_answer(questions[key], value)
+            if cleaned is None:
+                answers.pop(key, None)
+            else:
+                answers[key] = cleaned
+    response.answers = answers
+    response.save(update_fields=["answers", "updated"])
+    return response
+
+
+@transaction.atomic
+def submit(response: Response, raw: dict | None = None) -> Response:
+    """Finish a response once: answers become signals, free text becomes feedback."""
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    if response.submitted:
+        raise ValidationError("this response was already submitted")
+    if raw:
+        save_answers(response, raw)
+    questions = list(response.survey.questions.all())
+    missing = [q.text for q in questions if q.required and q.key not in response.answers]
+    if missing:
+        raise ValidationError([f"please answer: {text}" for text in missing])
+    response.submitted = timezone.now()
+    response.save(update_fields=["submitted", "updated"])
+    _record(response, questions)
+    return response
+
+
+def _record(response: Response, questions) -> None:
+    from .feedback import add_feedback
+
+    if response.customer is None:
+        return
+    workspace = response.survey.workspace
+    events = [{"customer_id": response.customer.external_id, "kind": "answer", "type": q.key,
+               "time": response.submitted, "value": float(response.answers[q.key]),
+               "id": f"survey-{response.pk}-{q.key}"}
+              for q in questions
+              if q.numeric and q.kind != Question.Kind.MULTIPLE and q.key in response.answers]
+    events.append({"customer_id": response.customer.external_id, "kind": "event",
+                   "type": "engage.survey_response", "time": response.submitted,
+                   "id": f"survey-{response.pk}"})
+    ingest_batch(workspace, events)
+    for q in questions:
+        if q.kind == Question.Kind.TEXT and response.answers.get(q.key):
+            add_feedback(workspace, response.answers[q.key], customer=response.customer,
+                         contact=response.contact, channel="survey", time=response.submitted,
+                         source_id=f"survey-{response.pk}-{q.key}", survey_response=response)
+
+
+# -- reading --------------------------------------------------------------------------------
+
+def response_rates(survey: Survey, dimension: str | None = None) -> dict:
+    """Invited, answered and rate overall and, with a dimension, per current stage."""
+    invitations = survey.invitations.all()
+    answered = Q(response__submitted__isnull=False)
+    total = invitations.aggregate(invited=Count("id"), answered=Count("id", filter=answered))
+    out = {"overall": _rate(total), "segments": []}
+    if dimension:
+        rows = (invitations.values(f"contact__customer__stages__{dimension}")
+                .annotate(invited=Count("id"), answered=Count("id", filter=answered)))
+        out["segments"] = sorted(
+            ({"stage": r[f"contact__customer__stages__{dimension}"], **_rate(r)} for r in rows),
+            key=lambda r: (r["stage"] is None, r["stage"] or 0))
+    return out
+
+
+def _rate(row) -> dict:
+    invited, answered = row["invited"] or 0, row["answered"] or 0
+    return {"invited": invited, "answered": answered, "rate": answered / invited if invited else None}
+
+
+def self_assessed_stages(customer) -> dict[str, int]:
+    """The latest self-assessed stage per dimension from this customer's submitted answers."""
+    out = {}
+    responses = (Response.objects.filter(customer=customer, submitted__isnull=False, survey__self_assessment=True)
+                 .order_by("submitted").prefetch_related("survey__questions"))
+    for response in responses:
+        for q in response.survey.questions.all():
+            if q.dimension and q.key in response.answers:
+                out[q.dimension] = int(response.answers[q.key])
+    return out

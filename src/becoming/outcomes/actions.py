@@ -1,0 +1,95 @@
+"""Outcomes in: churn, renewals and revenue, stored as signals of kind "outcome".
+
+Being signals, outcomes share the store, the history and the as-of logic of everything else.
+The type is the outcome's kind (churn, renewal, revenue); the value is money where there is
+some (revenue per month, a renewal's amount).
+"""
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from becoming.jobs.actions import job_kind
+from becoming.signals.actions import import_table
+from becoming.tabular.read import TabularError, read_table
+
+KINDS = ("churn", "revenue", "renewal")
+TRUE_FLAGS = {"yes", "y", "true", "t", "1", "churned"}
+FALSE_FLAGS = {"no", "n", "false", "f", "0", ""}
+
+
+def import_outcomes(workspace, path, *, customer_column, kind, time_column=None, time_format=None,
+                    value_column=None, flag_column=None, file_name=None, progress=None,
+                    dry_run=False) -> dict:
+    """Check and store a file of outcomes; all rows land or none do.
+
+    With `flag_column` (churn only) each row says yes/no; the yes rows are recorded as churned
+    as of this import. Otherwise every row is one outcome at `time_column`.
+    """
+    file_name = file_name or str(path)
+    if kind not in KINDS:
+        raise ValidationError(f"--kind is one of {', '.join(KINDS)}, not {kind!r}")
+    if kind == "revenue" and not value_column:
+        raise ValidationError("revenue needs --value-column (recurring revenue per month)")
+    if flag_column and kind != "churn":
+        raise ValidationError("--flag-column marks churn: use it with --kind churn")
+    if not flag_column and not time_column:
+        raise ValidationError("give --time-column (when it happened), or --flag-column for a yes/no churn column")
+    try:
+        table = read_table(path)
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
+    for option, column in (("customer", customer_column), ("time", time_column),
+                           ("value", value_column), ("flag", flag_column)):
+        if column and column not in table.column_names:
+            raise ValidationError(f"{file_name}: no column {column!r} for the {option}; "
+                                  f"columns are: {', '.join(table.column_names)}")
+    if flag_column:
+        table, time_column, time_format = _flagged(table, file_name, flag_column), "__as_of__", None
+    result = import_table(
+        workspace, table, file_name=file_name, customer_column=customer_column, type_value=kind,
+        time_column=time_column, time_format=time_format, value_column=value_column,
+        id_column=None, kind="outcome", progress=progress, dry_run=dry_run,
+    )
+    result["kind"] = kind
+    return result
+
+
+def _flagged(table: pa.Table, file_name: str, column: str) -> pa.Table:
+    """The rows whose flag says yes, stamped with today's date; an unreadable flag is an error."""
+    from becoming.tabular.read import row_position
+
+    raw = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(table.column(column), pa.string())))
+    values = raw.to_pylist()
+    label, first = row_position(table)
+    for i, v in enumerate(values):
+        if (v or "") not in TRUE_FLAGS | FALSE_FLAGS:
+            raise ValidationError(f'{file_name}, {label} {first + i}, column "{column}": '
+                                  f"{v!r} is not a yes/no value (Yes/No, true/false, 1/0)")
+    keep = pa.array([(v or "") in TRUE_FLAGS for v in values])
+    today = timezone.now().date().isoformat()
+    flagged = table.filter(keep)
+    return flagged.append_column("__as_of__", pa.array([today] * flagged.num_rows, pa.string()))
+
+
+@job_kind("import_outcomes")
+def import_outcomes_job(job, progress, path, **options):
+    return import_outcomes(job.workspace, path, progress=progress, **options)
+
+
+def parse_window(text: str | None) -> int | None:
+    """'12m' → 365 days ('6m' → 182); also 90d, 26w, 1y. None or '' → no window."""
+    if not text:
+        return None
+    number, unit = text[:-1], text[-1:].lower()
+    days = {"d": 1, "w": 7, "m": 365 / 12, "y": 365}.get(unit)
+    if not number.isdigit() or days is None or int(number) == 0:
+        raise ValidationError(f"window {text!r} is not a number followed by d, w, m or y (like 12m)")
+    return round(int(number) * days)
+
+
+def today() -> dt.date:
+    return timezone.now().date()
