@@ -228,3 +228,46 @@ def test_usage_errors_exit_non_zero(becoming):
     assert becoming("import", "events", "x.csv", "--workspace", "w", ok=False).returncode != 0
     missing = becoming("model", "validate", "/nonexistent.yaml", ok=False)
     assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_outcomes_report_churn_by_stage_matches_pandas(becoming, telco, tmp_path):
+    """Issue 4's Telco check: churn rate per stage, through the CLI, equals pandas by hand."""
+    out = becoming("import", "outcomes", TELCO, "--workspace", telco, "--customer-column", "customerID",
+                   "--kind", "churn", "--flag-column", "Churn")
+    assert "1869 rows: 1869 churn outcomes added" in out.stdout
+    becoming("assess", "--workspace", telco, "--as-of", "2026-01-31")
+    report = tmp_path / "report.csv"
+    becoming("outcomes", "report", "--workspace", telco, "--outcome", "churn", "--as-of", "2026-01-31",
+             "-o", report)
+    got = pd.read_csv(report)
+    assert {"dimension", "stage", "customers", "churned", "churn_rate", "ci_low", "ci_high"} <= set(got.columns)
+    raw = pd.read_csv(TELCO)
+    settled = raw.tenure.ge(12)
+    longer = raw.Contract.isin(["One year", "Two year"])
+    partner = raw.Contract.eq("Two year") & raw.tenure.ge(24)
+    stage = pd.Series("month_to_month", index=raw.index)
+    stage[settled] = "settled"
+    stage[settled & longer] = "committed"
+    stage[settled & longer & partner] = "partner"
+    by_hand = raw.assign(stage=stage, churned=raw.Churn.eq("Yes")).groupby("stage").churned.agg(["size", "sum", "mean"])
+    rows = got[got.dimension == "commitment"].set_index("stage")
+    for name, expected in by_hand.iterrows():
+        assert rows.loc[name, "customers"] == expected["size"]
+        assert rows.loc[name, "churned"] == expected["sum"]
+        assert abs(rows.loc[name, "churn_rate"] - expected["mean"]) < 1e-12
+        assert rows.loc[name, "ci_low"] < expected["mean"] < rows.loc[name, "ci_high"]
+    again = becoming("import", "outcomes", TELCO, "--workspace", telco, "--customer-column", "customerID",
+                     "--kind", "churn", "--flag-column", "Churn")
+    assert "0 churn outcomes added" in again.stdout
+
+
+def test_outcomes_bad_input(becoming, telco, tmp_path):
+    path = write(tmp_path, "o.csv", "id,churned\n7590-VHVEG,maybe\n")
+    bad = becoming("import", "outcomes", path, "--workspace", telco, "--customer-column", "id",
+                   "--kind", "churn", "--flag-column", "churned", ok=False)
+    assert bad.returncode == 1 and "row 2" in bad.stderr and '"churned"' in bad.stderr and "maybe" in bad.stderr
+    window = becoming("outcomes", "report", "--workspace", telco, "--window", "12x", ok=False)
+    assert window.returncode == 1 and "12x" in window.stderr
+    revenue = becoming("import", "outcomes", path, "--workspace", telco, "--customer-column", "id",
+                       "--kind", "revenue", "--time-column", "churned", ok=False)
+    assert "--value-column" in revenue.stderr

@@ -1,6 +1,7 @@
 """`/api/v1/`: thin handlers over the same actions the pages and the CLI call."""
 
 import datetime as dt
+from typing import Any
 
 import pyarrow as pa
 from django.core.exceptions import ValidationError
@@ -205,6 +206,25 @@ def stage_changes(request, dimension: str = "", direction: str = Query("", patte
         for c in qs.select_related("customer")[offset:offset + limit]
     ]
     return {"count": count, "next_offset": offset + limit if offset + limit < count else None, "items": items}
+
+
+@api.get("/outcomes/report", response={200: dict[str, Any], 400: s.Error}, tags=["outcomes"])
+def outcomes_report(request, outcome: str = Query("churn", pattern="^(churn|revenue)$"),
+                    as_of: dt.date | None = None, window: str = ""):
+    """Outcomes by dimension and stage, associations, the value of a step up (see the CLI)."""
+    from becoming.outcomes.report import build_report
+
+    return build_report(request.workspace, outcome, as_of, window or None)
+
+
+@api.post("/outcomes", response={200: s.EventResult, 400: s.Error}, tags=["outcomes"])
+def add_outcomes(request, body: s.OutcomeBatch):
+    """Churn, renewal and revenue outcomes (kind "outcome" signals); all or nothing."""
+    require(request, "member")
+    from becoming.signals.actions import ingest_batch
+
+    events = [{**o.dict(), "kind": "outcome"} for o in body.outcomes]
+    return ingest_batch(request.workspace, events)
 
 
 @api.get("/jobs/{job_id}", response={200: s.JobOut, 404: s.Error}, tags=["jobs"])

@@ -73,6 +73,18 @@ class EventBatch(Schema):
     create_customers: bool = False
 
 
+class OutcomeIn(Schema):
+    customer_id: str = Field(description="The customer's external id")
+    type: str = Field(pattern="^(churn|renewal|revenue)$")
+    time: dt.datetime
+    value: float | None = Field(default=None, description="Revenue per month, or a renewal's amount")
+    id: str | None = None
+
+
+class OutcomeBatch(Schema):
+    outcomes: list[OutcomeIn] = Field(max_length=10000)
+
+
 class EventResult(Schema):
     received: int
     added: int
