@@ -249,7 +249,13 @@ def test_outcomes_report_churn_by_stage_matches_pandas(becoming, telco, tmp_path
     stage[settled] = "settled"
     stage[settled & longer] = "committed"
     stage[settled & longer & partner] = "partner"
-    by_hand = raw.assign(stage=stage, churned=raw.Churn.eq("Yes")).groupby("stage").churned.agg(["size", "sum", "mean"])
+    table = raw.assign(stage=stage, churned=raw.Churn.eq("Yes"))[["customerID", "stage", "churned"]]
+    # Customers other tests of this module created (no attributes: first stage, no churn).
+    exported = tmp_path / "a.csv"
+    becoming("export", "assessments", "--workspace", telco, "-o", exported)
+    extra = set(pd.read_csv(exported).customer_id) - set(raw.customerID)
+    table = pd.concat([table, pd.DataFrame({"customerID": sorted(extra), "stage": "month_to_month", "churned": False})])
+    by_hand = table.groupby("stage").churned.agg(["size", "sum", "mean"])
     rows = got[got.dimension == "commitment"].set_index("stage")
     for name, expected in by_hand.iterrows():
         assert rows.loc[name, "customers"] == expected["size"]

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from becoming.api.routes import api
+from becoming.engage.views.surveys import respond, respond_save
 from becoming.web import views
 from becoming.web.forms import EmailLoginForm
 
@@ -17,6 +18,8 @@ workspace_patterns = [
     path("assess/", views.assess_now, name="assess"),
     path("members/", views.members, name="members"),
     path("tokens/", views.tokens, name="tokens"),
+    path("surveys/", include("becoming.engage.urls_surveys")),
+    path("", include("becoming.engage.urls_inbox")),
 ]
 
 urlpatterns = [
@@ -25,5 +28,7 @@ urlpatterns = [
                                                 authentication_form=EmailLoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("w/<slug:slug>/", include(workspace_patterns)),
+    path("s/<str:token>/", respond, name="respond"),
+    path("s/<str:token>/save/", respond_save, name="respond_save"),
     path("api/v1/", api.urls),
 ]

@@ -21,6 +21,9 @@ from becoming.transformation.actions import apply_model
 from becoming.workspaces.actions import add_member
 from becoming.workspaces.models import Workspace
 
+from .engage import build_engage
+from .outcomes import churn_days, mask_after_churn, outcome_signals
+
 DEMO_SLUG = "fieldwise"
 DEMO_EMAIL = "demo@becoming.local"
 DEMO_PASSWORD = "demo"
@@ -73,10 +76,18 @@ def build_demo(seed: int = 7, progress=None, today: dt.date | None = None, accou
         traits = _accounts(rng, accounts)
         ids = _save_customers(workspace, traits, rng, today)
         apply_model(workspace, MODEL.read_text(), note="demo model")
-    report(1, message="twelve months of product events")
-    store_for(workspace).append(_signals(rng, traits, ids, today))
+    report(1, message="fifteen months of product events and outcomes")
+    m = _maturity(traits, DAYS)
+    churn = churn_days(rng, traits, m)
+    start = np.datetime64(today - dt.timedelta(days=DAYS - 1), "s")
+    store_for(workspace).append(pa.concat_tables([
+        _signals(rng, traits, ids, today, m, churn),
+        outcome_signals(rng, ids, traits, m, churn, start, traits["arr"]).cast(SIGNAL_SCHEMA),
+    ]))
     report(2, message="history: twelve month-end assessments")
     rebuild_history(workspace, 12, today=today)
+    report(3, message="surveys, meetings and feedback")
+    build_engage(workspace, rng, m, churn, today - dt.timedelta(days=DAYS - 1), lambda **k: None)
     report(4, message="done")
     return workspace
 
@@ -90,6 +101,7 @@ def _accounts(rng, n: int) -> dict:
         "employees": size,
         "sites": np.clip(np.ceil(size / 400 + rng.integers(0, 3, n)), 1, 12).astype(int),
         "community": rng.beta(1.5, 3.0, n),
+        "arr": (size * rng.uniform(18, 40, n)).round(-2),
         # Distinct (word, trade, legal form) triples, so no two accounts share a name.
         "name": rng.permutation(len(WORDS) * len(TRADES) * len(FORMS))[:n],
     }
@@ -101,7 +113,7 @@ def _save_customers(workspace, traits, rng, today) -> np.ndarray:
                      np.where(traits["employees"] > 200, "pro", "starter"))
     regions = rng.choice(["EMEA", "North America", "APAC", "LATAM"], n, p=[0.45, 0.35, 0.15, 0.05])
     since = [today - dt.timedelta(days=int(d)) for d in rng.integers(400, 2500, n)]
-    arr = (traits["employees"] * rng.uniform(18, 40, n)).round(-2)
+    arr = traits["arr"]
     customers = []
     for i in range(n):
         code = int(traits["name"][i])
@@ -140,17 +152,16 @@ def _maturity(traits, days: int) -> np.ndarray:
     return np.clip(m, 0.0, 1.0)
 
 
-def _signals(rng, traits, ids, today) -> pa.Table:
+def _signals(rng, traits, ids, today, m, churn) -> pa.Table:
     start = np.datetime64(today - dt.timedelta(days=DAYS - 1), "s")
-    m = _maturity(traits, DAYS)
     weekday = ((np.arange(DAYS) + (today - dt.timedelta(days=DAYS - 1)).weekday()) % 7) < 5
     rhythm = np.where(weekday, 1.0, 0.25)[None, :]
     parts = []
     for type_, (base, slope, threshold) in RATES.items():
         lam = (base + slope * np.clip(m - threshold, 0, None) / (1 - threshold)) * rhythm
-        parts.append((type_, rng.poisson(lam)))
+        parts.append((type_, mask_after_churn(rng.poisson(lam), churn)))
     posts = rng.poisson(0.12 * traits["community"][:, None] * m * rhythm)
-    parts.append(("community_post", posts))
+    parts.append(("community_post", mask_after_churn(posts, churn)))
     columns = [_expand(rng, ids, start, type_, counts) for type_, counts in parts]
     columns.append(_sites(ids, traits, m, start))
     columns.append(_answers(rng, ids, traits, m, start))

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from becoming.customers.models import Customer
@@ -47,4 +47,4 @@ def without_conversation(workspace, days: int):
     return (Customer.objects.filter(workspace=workspace)
             .annotate(last_conversation=Max("meetings__when"))
             .filter(Q(last_conversation__lt=since) | Q(last_conversation__isnull=True))
-            .order_by("last_conversation", "name"))
+            .order_by(F("last_conversation").asc(nulls_first=True), "name", "id"))

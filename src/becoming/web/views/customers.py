@@ -133,14 +133,20 @@ def customer_detail(request, pk):
     customer = get_object_or_404(Customer, pk=pk, workspace=ws)
     snapshot = latest_snapshot(ws)
     explanation = explain_customer(snapshot, customer.pk) if snapshot else None
+    from becoming.engage.surveys import self_assessed_stages
+    from becoming.engage.views.inbox import customer_engagement, self_assessment_notes
+
     before = parse_before(request.GET.get("before"))
+    ladder_rows = ladders(snapshot, explanation)
+    self_assessment_notes(ladder_rows, self_assessed_stages(customer))
     timeline = store_for(ws).timeline(customer.pk, limit=TIMELINE + 1, before=before)
     context = {
         "customer": customer,
         "attributes": [(k, plain_number(v)) for k, v in sorted(customer.attributes.items())],
         "contacts": customer.contacts.all(),
         "snapshot": snapshot,
-        "ladders": ladders(snapshot, explanation),
+        "ladders": ladder_rows,
+        **customer_engagement(customer),
         "history": (StageChange.objects.filter(customer=customer)
                     .order_by("-as_of", "dimension")[:HISTORY]),
         "timeline": timeline[:TIMELINE],

@@ -1,0 +1,401 @@
+"""Survey pages: the list, the builder, distribution, results, and the respondent's page.
+
+Staff pages go through `workspace_view` (viewers read, members change). The respondent's
+page needs no login: its signed token names one invitation, so a respondent only ever sees
+their own response.
+"""
+
+import smtplib
+from collections import Counter
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from becoming.customers.models import Contact
+from becoming.transformation.actions import current_version
+from becoming.web.access import workspace_view
+
+from .. import surveys
+from ..forms_surveys import QuestionForm, SurveyForm
+from ..models import Question, Response, Survey
+
+INVITATIONS_PER_PAGE = 50
+SEARCH_LIMIT = 50
+TEXT_ANSWERS = 200
+
+
+def current_dimensions(workspace):
+    version = current_version(workspace)
+    return list(version.parsed().dimensions) if version else []
+
+
+def survey_of(request, pk) -> Survey:
+    return get_object_or_404(Survey, pk=pk, workspace=request.workspace)
+
+
+def may_change(request) -> bool:
+    return request.membership.can("member")
+
+
+def forbidden():
+    return HttpResponseForbidden("this needs the member role or above")
+
+
+def counted(qs):
+    answered = Q(invitations__response__submitted__isnull=False)
+    return qs.annotate(invited=Count("invitations"), answered=Count("invitations", filter=answered))
+
+
+# -- list and creation --------------------------------------------------------------------
+
+@workspace_view("viewer")
+def survey_list(request):
+    rows = list(counted(Survey.objects.filter(workspace=request.workspace)))
+    for row in rows:
+        row.rate = row.answered / row.invited if row.invited else None
+    has_model = current_version(request.workspace) is not None
+    return render(request, "engage/surveys/list.html", {"surveys": rows, "has_model": has_model})
+
+
+@workspace_view("member")
+def survey_new(request):
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        survey = form.save(commit=False)
+        survey.workspace = request.workspace
+        survey.created_by = request.user
+        survey.save()
+        messages.success(request, "Survey created. Add its questions.")
+        return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
+    return render(request, "engage/surveys/new.html", {"form": form})
+
+
+@require_POST
+@workspace_view("member")
+def survey_self_assessment(request):
+    try:
+        survey = surveys.self_assessment(request.workspace, request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("surveys", slug=request.workspace.slug)
+    messages.success(request, "Self-assessment generated: one question per dimension of the model.")
+    return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
+
+
+# -- builder ------------------------------------------------------------------------------
+
+def builder_context(survey, form=None):
+    return {"survey": survey, "questions": list(survey.questions.all()), "form": form or QuestionForm(),
+            "example_key": next((q.key for q in survey.questions.all() if q.numeric), "your_key")}
+
+
+@workspace_view("viewer")
+def survey_detail(request, pk):
+    survey = survey_of(request, pk)
+    if request.method == "POST":
+        if not may_change(request):
+            return forbidden()
+        form = SurveyForm(request.POST, instance=survey)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Survey saved.")
+            return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
+        return render(request, "engage/surveys/detail.html", {**builder_context(survey), "survey_form": form})
+    return render(request, "engage/surveys/detail.html",
+                  {**builder_context(survey), "survey_form": SurveyForm(instance=survey)})
+
+
+@require_POST
+@workspace_view("member")
+def question_add(request, pk):
+    survey = survey_of(request, pk)
+    form = QuestionForm(request.POST)
+    if survey.status == Survey.Status.CLOSED:
+        form.add_error(None, "this survey is closed; reopen it to add questions")
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            surveys.add_question(survey, key=data["key"], text=data["text"], kind=data["kind"],
+                                 choices=data["choices"], required=data["required"], help=data["help"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                field, _, text = message.partition(": ")
+                if field in form.fields and text:
+                    form.add_error(field, text)
+                else:
+                    form.add_error(None, message)
+        else:
+            form = None
+    context = builder_context(survey, form)
+    if request.headers.get("HX-Request"):
+        return render(request, "engage/surveys/_questions.html", context)
+    if form is not None and form.errors:
+        return render(request, "engage/surveys/detail.html", {**context, "survey_form": SurveyForm(instance=survey)})
+    return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
+
+
+@require_POST
+@workspace_view("member")
+def question_delete(request, pk, question):
+    survey = survey_of(request, pk)
+    target = get_object_or_404(Question, pk=question, survey=survey)
+    error = None
+    if survey.status != Survey.Status.DRAFT:
+        error = "questions can only be deleted while the survey is a draft"
+    else:
+        target.delete()
+        for order, q in enumerate(survey.questions.all()):
+            if q.order != order:
+                Question.objects.filter(pk=q.pk).update(order=order)
+    if request.headers.get("HX-Request"):
+        return render(request, "engage/surveys/_questions.html", {**builder_context(survey), "error": error})
+    if error:
+        messages.error(request, error)
+    return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
+
+
+@require_POST
+@workspace_view("member")
+def survey_status(request, pk):
+    survey = survey_of(request, pk)
+    wanted = request.POST.get("status")
+    if wanted == Survey.Status.OPEN and not survey.questions.exists():
+        messages.error(request, "Add a question before opening the survey.")
+    elif wanted in (Survey.Status.OPEN, Survey.Status.CLOSED) and wanted != survey.status:
+        survey.status = wanted
+        survey.save(update_fields=["status"])
+        messages.success(request, "Survey opened: its links work." if wanted == Survey.Status.OPEN
+                         else "Survey closed: its links no longer take answers.")
+    back = request.POST.get("next")
+    back = back if back in ("survey", "survey_distribute", "survey_results") else "survey"
+    return redirect(back, slug=request.workspace.slug, pk=survey.pk)
+
+
+# -- distribution -------------------------------------------------------------------------
+
+def search_contacts(workspace, q: str):
+    qs = Contact.objects.filter(workspace=workspace).exclude(email="").select_related("customer")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(customer__name__icontains=q)
+                       | Q(customer__external_id__icontains=q))
+    return qs.order_by("customer__name", "name", "pk")
+
+
+def stage_choice(workspace, params):
+    """(dimension, stage index) picked as "segment=<dimension key>:<stage index>", checked
+    against the current model; (None, None) when nothing valid was picked."""
+    dimensions = {d.key: d for d in current_dimensions(workspace)}
+    key, _, raw = params.get("segment", "").rpartition(":")
+    dim = dimensions.get(key)
+    if dim is None or not raw.isdigit() or int(raw) >= len(dim.stages):
+        return None, None
+    return dim, int(raw)
+
+
+def send_failed(request, exc):
+    messages.error(request, f"The mail server refused or could not be reached ({exc}); nothing was lost, try again.")
+
+
+@workspace_view("viewer")
+def survey_distribute(request, pk):
+    survey = survey_of(request, pk)
+    if request.method == "POST":
+        if not may_change(request):
+            return forbidden()
+        return distribute_action(request, survey)
+    q = request.GET.get("q", "").strip()
+    found = list(search_contacts(request.workspace, q)[:SEARCH_LIMIT]) if q else []
+    invited = set(survey.invitations.filter(contact__in=found).values_list("contact_id", flat=True))
+    invitations = (survey.invitations.select_related("contact__customer", "response")
+                   .order_by("-created", "-pk"))
+    page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "engage/surveys/distribute.html", {
+        "survey": survey, "q": q, "found": found, "invited_ids": invited, "page": page,
+        "dimensions": current_dimensions(request.workspace), "rates": surveys.response_rates(survey),
+    })
+
+
+def distribute_action(request, survey):
+    back = redirect("survey_distribute", slug=request.workspace.slug, pk=survey.pk)
+    base_url = request.build_absolute_uri("/")
+    action = request.POST.get("action")
+    try:
+        if action == "remind":
+            sent = surveys.remind(survey, base_url)
+            messages.success(request, f"Sent {sent} reminder{'s' if sent != 1 else ''}." if sent else
+                             "No reminder due: everyone has answered, or was reminded recently.")
+            return back
+        if action == "invite_stage":
+            dim, stage = stage_choice(request.workspace, request.POST)
+            if dim is None:
+                messages.error(request, "Choose a stage of a dimension.")
+                return back
+            contacts = surveys.contacts_at_stage(request.workspace, dim.key, stage)
+        elif action == "invite":
+            ids = [i for i in request.POST.getlist("contact") if i.isdigit()]
+            contacts = Contact.objects.filter(workspace=request.workspace, pk__in=ids)
+            if not ids:
+                messages.error(request, "Tick at least one contact to invite.")
+                return back
+        else:
+            return back
+        result = surveys.invite(survey, contacts, base_url)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return back
+    except (smtplib.SMTPException, OSError) as exc:
+        send_failed(request, exc)
+        return back
+    messages.success(request, f"Invited {result['invited']} new contact{'s' if result['invited'] != 1 else ''}; "
+                              f"sent {result['sent']} email{'s' if result['sent'] != 1 else ''}.")
+    return back
+
+
+@require_GET
+@workspace_view("viewer")
+def survey_preview(request, pk):
+    survey = survey_of(request, pk)
+    dim, stage = stage_choice(request.workspace, request.GET)
+    count = already = None
+    if dim is not None:
+        contacts = surveys.contacts_at_stage(request.workspace, dim.key, stage)
+        count = contacts.count()
+        already = survey.invitations.filter(contact__in=contacts).count()
+    return render(request, "engage/surveys/_preview.html",
+                  {"dim": dim, "stage": stage, "count": count, "already": already})
+
+
+# -- results ------------------------------------------------------------------------------
+
+def distribution(question: Question, answers: list) -> dict:
+    """Counts per scale value or choice of one question's answers."""
+    counts = Counter()
+    for value in answers:
+        for v in (value if isinstance(value, list) else [value]):
+            counts[v] += 1
+    if question.kind in surveys.SCALES:
+        low, high = surveys.SCALES[question.kind]
+        options = [(v, str(v)) for v in range(low, high + 1)]
+    else:
+        options = [(c["value"], c["label"]) for c in question.choices]
+    return {"labels": [label for _, label in options], "values": [counts.get(v, 0) for v, _ in options],
+            "answered": len(answers)}
+
+
+@workspace_view("viewer")
+def survey_results(request, pk):
+    survey = survey_of(request, pk)
+    dimensions = current_dimensions(request.workspace)
+    dim = next((d for d in dimensions if d.key == request.GET.get("dimension")), None)
+    if dim is None and "dimension" not in request.GET and dimensions:
+        dim = dimensions[0]
+    rates = surveys.response_rates(survey, dim.key if dim else None)
+    for seg in rates["segments"]:
+        stage = seg["stage"]
+        seg["name"] = (dim.stages[stage].name if isinstance(stage, int) and 0 <= stage < len(dim.stages)
+                       else "Not assessed")
+    responses = list(survey.responses.filter(submitted__isnull=False).select_related("customer", "contact")
+                     .order_by("-submitted"))
+    results = []
+    for q in survey.questions.all():
+        given = [r for r in responses if r.answers.get(q.key) not in (None, "", [])]
+        item = {"question": q, "answered": len(given)}
+        if q.kind == Question.Kind.TEXT:
+            item["texts"] = [{"text": r.answers[q.key], "customer": r.customer, "contact": r.contact,
+                              "submitted": r.submitted} for r in given[:TEXT_ANSWERS]]
+        else:
+            item["chart"] = {"id": f"q-{q.pk}", **distribution(q, [r.answers[q.key] for r in given])}
+        results.append(item)
+    return render(request, "engage/surveys/results.html", {
+        "survey": survey, "rates": rates, "dimensions": dimensions, "dim": dim, "results": results,
+        "submitted": len(responses),
+    })
+
+
+# -- the respondent's page (no login) -----------------------------------------------------
+
+def _link_error(request, exc):
+    return render(request, "engage/respond/unavailable.html", {"reason": exc.reason}, status=410)
+
+
+def raw_answers(questions, data) -> dict:
+    """The answers in a posted form: every question's field, so a cleared one is removed."""
+    return {q.key: (data.getlist(q.key) if q.kind == Question.Kind.MULTIPLE else data.get(q.key, ""))
+            for q in questions}
+
+
+def _questions_with_answers(questions, answers):
+    rows = []
+    for q in questions:
+        value = answers.get(q.key)
+        picked = value if isinstance(value, list) else ([] if value is None else [value])
+        options = []
+        if q.kind in surveys.SCALES:
+            low, high = surveys.SCALES[q.kind]
+            options = [{"value": v, "label": str(v)} for v in range(low, high + 1)]
+        elif q.kind != Question.Kind.TEXT:
+            options = q.choices
+        rows.append({"q": q, "value": value if value is not None else "",
+                     "options": [{**o, "checked": o["value"] in picked} for o in options]})
+    return rows
+
+
+def _form_page(request, token, invitation, answers, errors=(), status=200):
+    survey = invitation.survey
+    return render(request, "engage/respond/form.html", {
+        "survey": survey, "token": token, "contact": invitation.contact, "errors": errors,
+        "rows": _questions_with_answers(survey.questions.all(), answers),
+        "workspace_name": survey.workspace.name,
+    }, status=status)
+
+
+def respond(request, token):
+    try:
+        invitation = surveys.invitation_from_token(token)
+    except surveys.LinkError as exc:
+        return _link_error(request, exc)
+    response = Response.objects.filter(invitation=invitation).first()
+    if response is not None and response.submitted:
+        thanks = request.session.pop(f"survey-thanks-{invitation.pk}", False)
+        return render(request, "engage/respond/done.html",
+                      {"survey": invitation.survey, "just_now": thanks,
+                       "workspace_name": invitation.survey.workspace.name})
+    if request.method == "POST":
+        response = response or surveys.response_for(invitation)
+        raw = raw_answers(invitation.survey.questions.all(), request.POST)
+        try:
+            # Saved first, so what was answered is kept when a required answer is missing.
+            surveys.save_answers(response, raw)
+            surveys.submit(response)
+        except ValidationError as exc:
+            response.refresh_from_db()
+            return _form_page(request, token, invitation, response.answers, exc.messages, status=400)
+        request.session[f"survey-thanks-{invitation.pk}"] = True
+        return redirect("respond", token=token)
+    return _form_page(request, token, invitation, response.answers if response else {})
+
+
+@require_POST
+def respond_save(request, token):
+    """Keep the answers so far; answers an htmx request with a small status (always 200, so
+    htmx shows it, errors included)."""
+    try:
+        invitation = surveys.invitation_from_token(token)
+    except surveys.LinkError as exc:
+        return render(request, "engage/respond/_saved.html", {"error": exc.reason})
+    response = surveys.response_for(invitation)
+    if response.submitted:
+        return render(request, "engage/respond/_saved.html",
+                      {"error": "You have already answered — thank you."})
+    try:
+        surveys.save_answers(response, raw_answers(invitation.survey.questions.all(), request.POST))
+    except ValidationError as exc:
+        return render(request, "engage/respond/_saved.html", {"error": "; ".join(exc.messages)})
+    return render(request, "engage/respond/_saved.html", {"at": timezone.now()})
+
