@@ -5,7 +5,7 @@ Each test gets its own data directory (signal store, snapshots) under tmp_path.
 """
 
 import pytest
-from support import TELCO, need_data  # noqa: F401  (re-exported for tests)
+from support import TELCO, becoming, cli_env, need_data  # noqa: F401  (fixtures and helpers for tests)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,10 @@
 """Helpers shared by tests (importable as `support`: tests/ is on pytest's pythonpath)."""
 
 import os
+import shutil
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,3 +19,46 @@ def need_data(path: Path) -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs {path} (../shared/data beside the clone)")
         pytest.skip(f"{path} is absent (../shared/data is not beside this clone)")
+
+
+BECOMING = shutil.which("becoming", path=str(Path(sys.executable).parent)) or "becoming"
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    env["BECOMING_HOME"] = str(home)
+    url = os.environ.get("DATABASE_URL", "")
+    dropper = None
+    if url.startswith("postgres"):
+        import psycopg
+
+        name = f"becoming_cli_{uuid.uuid4().hex[:8]}"
+        base, _, _ = url.rpartition("/")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = f"{base}/{name}"
+
+        def dropper():
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{home / 'cli.sqlite3'}"
+    yield env
+    if dropper:
+        dropper()
+
+
+@pytest.fixture(scope="module")
+def becoming(cli_env):
+    def run(*args, stdin=None, ok=True):
+        proc = subprocess.run([BECOMING, *map(str, args)], env=cli_env, input=stdin,
+                              capture_output=True, text=True, timeout=300)
+        if ok and proc.returncode != 0:
+            raise AssertionError(f"becoming {' '.join(map(str, args))} failed: {proc.stderr}")
+        return proc
+
+    return run
+
+

@@ -5,10 +5,6 @@ database when DATABASE_URL points at PostgreSQL) and its own data directory.
 """
 
 import json
-import os
-import shutil
-import subprocess
-import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -17,45 +13,6 @@ from support import TELCO, need_data
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "becoming" / "examples" / "telco.yaml"
-BECOMING = shutil.which("becoming", path=str(Path(os.sys.executable).parent)) or "becoming"
-
-
-@pytest.fixture(scope="module")
-def cli_env(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
-    env["BECOMING_HOME"] = str(home)
-    url = os.environ.get("DATABASE_URL", "")
-    dropper = None
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = f"becoming_cli_{uuid.uuid4().hex[:8]}"
-        base, _, _ = url.rpartition("/")
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = f"{base}/{name}"
-
-        def dropper():
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{home / 'cli.sqlite3'}"
-    yield env
-    if dropper:
-        dropper()
-
-
-@pytest.fixture(scope="module")
-def becoming(cli_env):
-    def run(*args, stdin=None, ok=True):
-        proc = subprocess.run([BECOMING, *map(str, args)], env=cli_env, input=stdin,
-                              capture_output=True, text=True, timeout=300)
-        if ok and proc.returncode != 0:
-            raise AssertionError(f"becoming {' '.join(map(str, args))} failed: {proc.stderr}")
-        return proc
-
-    return run
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ def assign_to_themes(workspace, vectors: np.ndarray) -> list[int | None]:
     themes = active_themes(workspace)
     if not themes or not len(vectors):
         return [None] * len(vectors)
-    found = assign_many(vectors, np.vstack([_vector(t.centroid) for t in themes]))
+    found, _ = assign_many(vectors, np.vstack([_vector(t.centroid) for t in themes]))
     return [themes[i].pk if i >= 0 else None for i in found]
 
 
@@ -122,7 +122,7 @@ def _assign_all(workspace, ids, vectors, labels, by_index) -> None:
         from becoming.themes import assign_many
 
         current = {t.pk: t for t in active_themes(workspace)}
-        near = assign_many(vectors, np.vstack([_vector(t.centroid) for t in pinned]))
+        near, _ = assign_many(vectors, np.vstack([_vector(t.centroid) for t in pinned]))
         for i, p in enumerate(near):
             if p >= 0 and _closer(vectors[i], pinned[p], current.get(theme_of[i])):
                 theme_of[i] = pinned[p].pk
