@@ -5,7 +5,8 @@ Each test gets its own data directory (signal store, snapshots) under tmp_path.
 """
 
 import pytest
-from support import TELCO, becoming, cli_env, need_data  # noqa: F401  (fixtures and helpers for tests)
+from browser import consumer, page, phone  # noqa: F401  (browser fixtures)
+from support import SMALL_MODEL, TELCO, becoming, cli_env, need_data  # noqa: F401  (fixtures and helpers for tests)
 
 
 @pytest.fixture(autouse=True)
@@ -60,24 +61,6 @@ def outsider(other):
     return _person(other, "outsider@other.test", "owner")
 
 
-SMALL_MODEL = """\
-vision: Customers who export reports every week and run on the pro plan.
-dimensions:
-  - key: reporting
-    name: Report on their work
-    target: regular
-    stages:
-      - {key: starting, name: Starting}
-      - key: trying
-        name: Trying
-        when:
-          - event: {type: report_exported, at_least: 1}
-      - key: regular
-        name: Regular
-        when:
-          - event: {type: report_exported, within: 30d, at_least: 3}
-          - attribute: {name: plan, in: [pro, enterprise]}
-"""
 
 
 @pytest.fixture

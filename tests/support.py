@@ -62,3 +62,21 @@ def becoming(cli_env):
     return run
 
 
+SMALL_MODEL = """\
+vision: Customers who export reports every week and run on the pro plan.
+dimensions:
+  - key: reporting
+    name: Report on their work
+    target: regular
+    stages:
+      - {key: starting, name: Starting}
+      - key: trying
+        name: Trying
+        when:
+          - event: {type: report_exported, at_least: 1}
+      - key: regular
+        name: Regular
+        when:
+          - event: {type: report_exported, within: 30d, at_least: 3}
+          - attribute: {name: plan, in: [pro, enterprise]}
+"""

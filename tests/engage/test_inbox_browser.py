@@ -4,59 +4,9 @@ Same setup as tests/web/test_browser.py: a live server and a real Huey consumer 
 of the test's own. Screenshots go to docs/screenshots/ when SAVE_SCREENSHOTS=1.
 """
 
-import os
-from pathlib import Path
-
 import pytest
+from browser import shot
 from inbox_data import feedback_csv, make_customers
-
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def need_chromium():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt install chromium); browser tests skipped")
-
-
-@pytest.fixture
-def consumer(tmp_path):
-    """A real Huey consumer on a queue file of this test's own."""
-    from huey.contrib.djhuey import HUEY
-    from huey.storage import SqliteStorage
-
-    from becoming.web.server import start_consumer
-
-    saved = HUEY.storage
-    HUEY.storage = SqliteStorage(name="becoming-test", filename=str(tmp_path / "queue.sqlite3"))
-    running = start_consumer()
-    yield running
-    running.stop(graceful=True)
-    HUEY.storage = saved
-
-
-@pytest.fixture
-def page(monkeypatch):
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
-
-
-def shot(page, name):
-    if os.environ.get("SAVE_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 @pytest.mark.django_db(transaction=True)

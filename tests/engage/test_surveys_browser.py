@@ -5,33 +5,9 @@ to docs/screenshots/respondent.png when SAVE_SCREENSHOTS=1.
 """
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def phone(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt install chromium); browser tests skipped")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
-                                      has_touch=True, device_scale_factor=2)
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
+from browser import shot
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,9 +39,7 @@ def test_respondent_on_a_phone(phone, live_server, survey):
     assert saved.value.ok
     expect(page.locator("#save-status")).to_contain_text("Saved")
     assert Response.objects.get(invitation=invitation).answers == {"confidence": 4, "next_step": 2}
-    if os.environ.get("SAVE_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "respondent.png"), full_page=True)
+    shot(page, "respondent")
 
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()

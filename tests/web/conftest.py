@@ -3,10 +3,9 @@
 The named people (`owner`, `admin`, `member`, `viewer`, `outsider`) come from tests/conftest.py.
 """
 
-import datetime as dt
 
 import pytest
-from web_data import MODEL, customers_csv, events_csv
+from web_data import load_data
 
 
 @pytest.fixture(autouse=True)
@@ -17,25 +16,6 @@ def web_settings(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     return settings
-
-
-def load_data(workspace, folder, owner, assess: bool = True):
-    """Import customers and events, apply the model, and assess a month ago and today."""
-    from becoming.assessments.actions import run_assessment
-    from becoming.customers.actions import import_customers
-    from becoming.signals.actions import import_events
-    from becoming.transformation.actions import apply_model
-
-    today = dt.date.today()
-    (folder / "customers.csv").write_text(customers_csv())
-    (folder / "events.csv").write_text(events_csv(today))
-    import_customers(workspace, folder / "customers.csv")
-    import_events(workspace, folder / "events.csv", type_column="type")
-    apply_model(workspace, MODEL, owner)
-    if assess:
-        run_assessment(workspace, today - dt.timedelta(days=60))
-        run_assessment(workspace, today)
-    return workspace
 
 
 @pytest.fixture

@@ -5,62 +5,11 @@ on a queue file of the test's own, so the web pages and the worker share the tes
 Screenshots go to docs/screenshots/ when SAVE_SCREENSHOTS=1.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from browser import shot
 from web_data import MODEL
-
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def need_chromium():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt install chromium); browser tests skipped")
-
-
-@pytest.fixture
-def consumer(tmp_path):
-    """A real Huey consumer on a queue file of this test's own."""
-    from huey.contrib.djhuey import HUEY
-    from huey.storage import SqliteStorage
-
-    from becoming.web.server import start_consumer
-
-    saved = HUEY.storage
-    HUEY.storage = SqliteStorage(name="becoming-test", filename=str(tmp_path / "queue.sqlite3"))
-    running = start_consumer()
-    yield running
-    running.stop(graceful=True)
-    HUEY.storage = saved
-
-
-@pytest.fixture
-def page(monkeypatch):
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # (fixtures, checks) are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
-
-
-def shot(page, name):
-    if os.environ.get("SAVE_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def set_model(page, text):
@@ -70,8 +19,8 @@ def set_model(page, text):
 
 @pytest.mark.django_db(transaction=True)
 def test_main_flow(page, live_server, consumer, workspace, owner, tmp_path):
-    from conftest import load_data
     from playwright.sync_api import expect
+    from web_data import load_data
 
     from becoming.customers.models import Customer
 

@@ -2,24 +2,8 @@
 
 import datetime as dt
 
-MODEL = """\
-vision: Customers who export reports every week and run on the pro plan.
-dimensions:
-  - key: reporting
-    name: Report on their work
-    target: regular
-    stages:
-      - {key: starting, name: Starting}
-      - key: trying
-        name: Trying
-        when:
-          - event: {type: report_exported, at_least: 1}
-      - key: regular
-        name: Regular
-        when:
-          - event: {type: report_exported, within: 30d, at_least: 3}
-          - attribute: {name: plan, in: [pro, enterprise]}
-"""
+from support import SMALL_MODEL as MODEL  # noqa: F401  (one small model for all tests)
+
 CUSTOMERS = 120  # more than two pages of 50
 
 
@@ -38,3 +22,22 @@ def events_csv(today: dt.date, n: int = CUSTOMERS) -> str:
         elif i % 5 == 0:
             rows.append(f"C{i:04d},report_exported,{today - dt.timedelta(days=200)}")
     return "\n".join(rows) + "\n"
+
+
+def load_data(workspace, folder, owner, assess: bool = True):
+    """Import customers and events, apply the model, and assess a month ago and today."""
+    from becoming.assessments.actions import run_assessment
+    from becoming.customers.actions import import_customers
+    from becoming.signals.actions import import_events
+    from becoming.transformation.actions import apply_model
+
+    today = dt.date.today()
+    (folder / "customers.csv").write_text(customers_csv())
+    (folder / "events.csv").write_text(events_csv(today))
+    import_customers(workspace, folder / "customers.csv")
+    import_events(workspace, folder / "events.csv", type_column="type")
+    apply_model(workspace, MODEL, owner)
+    if assess:
+        run_assessment(workspace, today - dt.timedelta(days=60))
+        run_assessment(workspace, today)
+    return workspace
