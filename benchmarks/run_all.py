@@ -4,7 +4,8 @@ Usage: python benchmarks/run_all.py [--quick] [--keep DIR]
 
 --quick runs a small size (10,000 customers, 1,000,000 events) to check the scripts work;
 without it the sizes are the issue's (100,000 customers, 10,000,000 events), which takes
-several minutes on 2 cores. bench_assess.py writes benchmarks/out/results.json.
+several minutes on 2 cores. bench_assess.py writes benchmarks/out/results.json, bench_themes.py
+benchmarks/out/themes.json.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def main() -> None:
     codes = [run("bench_import.py", size)]
     assess_args = size + (["--keep", str(args.keep)] if args.keep else [])
     codes.append(run("bench_assess.py", assess_args))
+    codes.append(run("bench_themes.py", ["--quick"] if args.quick else []))
     sys.exit(max(codes))
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "becoming.assessments",
     "becoming.jobs",
     "becoming.engage",
+    "becoming.outcomes",
     "becoming.web",
 ]
 

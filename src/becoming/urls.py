@@ -19,6 +19,7 @@ workspace_patterns = [
     path("members/", views.members, name="members"),
     path("tokens/", views.tokens, name="tokens"),
     path("surveys/", include("becoming.engage.urls_surveys")),
+    path("outcomes/", include("becoming.outcomes.urls")),
     path("", include("becoming.engage.urls_inbox")),
 ]
 

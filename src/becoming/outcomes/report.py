@@ -52,8 +52,8 @@ def stages_as_of(workspace, as_of: dt.date):
 def outcome_frame(workspace, as_of: dt.date, window_days: int | None) -> tuple[pd.DataFrame, list[dict]]:
     """One row per customer: stages, index, churn, revenue, controls (see stats' input contract)."""
     model, wide = stages_as_of(workspace, as_of)
-    dims = [{"key": d.key, "name": d.name, "stages": [s.key for s in d.stages],
-             "stage_names": [s.name for s in d.stages], "target_index": d.target_index}
+    dims = [{"key": d.key, "name": d.name, "stages": [{"key": s.key, "name": s.name} for s in d.stages],
+             "target_index": d.target_index}
             for d in model.dimensions]
     outcomes = _outcomes(workspace, as_of, window_days)
     frame = wide[["customer_id", "index"] + [f"stage__{d['key']}" for d in dims]].merge(

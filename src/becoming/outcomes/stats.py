@@ -95,6 +95,12 @@ def _stage_label(stage) -> str:
     return str(stage)
 
 
+def _stage_name(dimension: dict, index: int, fallback: str) -> str:
+    """A stage's display name when the dimension gives {key, name} stages, else its key."""
+    stage = dimension["stages"][index]
+    return str(stage.get("name") or fallback) if isinstance(stage, dict) else fallback
+
+
 def _dimension_name(dimension: dict) -> str:
     return str(dimension.get("name") or dimension["key"])
 
@@ -436,6 +442,8 @@ def step_values(df: pd.DataFrame, dimensions: list[dict], period_months: int = 1
             step = {
                 "dimension": dimension["key"], "dimension_name": _dimension_name(dimension),
                 "from_stage": low["stage"], "to_stage": high["stage"],
+                "from_name": _stage_name(dimension, low["stage_index"], low["stage"]),
+                "to_name": _stage_name(dimension, high["stage_index"], high["stage"]),
                 "from_index": low["stage_index"], "to_index": high["stage_index"],
                 "customers_from": low["customers"], "customers_to": high["customers"],
                 "retention_from": low["retention_rate"], "retention_to": high["retention_rate"],
@@ -459,7 +467,7 @@ def _period_phrase(period_months: int) -> str:
 
 
 def _step_sentence(step: dict, value: float, period_months: int, currency: str) -> str:
-    src, dst = step["from_stage"], step["to_stage"]
+    src, dst = step.get("from_name", step["from_stage"]), step.get("to_name", step["to_stage"])
     count = step["customers_from"]
     if count == 0:
         return f"No customers are at '{src}', so moving them to '{dst}' has no value to show."

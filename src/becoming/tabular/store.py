@@ -151,14 +151,18 @@ class SignalStore:
         return con.sql("SELECT count(*) FROM signals WHERE kind = ?", params=[kind]).fetchall()[0][0]
 
     def timeline(self, customer_id: int, limit: int = 100,
-                 before: dt.datetime | None = None) -> list[dict]:
+                 before: dt.datetime | None = None, kind: str | None = None) -> list[dict]:
         """Signals of one customer, newest first, at most ``limit``, strictly before
-        ``before`` (naive UTC) when given. Rows are dicts with the schema's columns."""
+        ``before`` (naive UTC) when given, only of ``kind`` when given. Rows are dicts with
+        the schema's columns."""
         if not self.files():
             return []
         con = self._connect()
         sql = "SELECT * FROM signals WHERE customer_id = ?"
         params: list = [int(customer_id)]
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
         if before is not None:
             sql += " AND time < ?"
             params.append(before)

@@ -135,6 +135,7 @@ def customer_detail(request, pk):
     explanation = explain_customer(snapshot, customer.pk) if snapshot else None
     from becoming.engage.surveys import self_assessed_stages
     from becoming.engage.views.inbox import customer_engagement, self_assessment_notes
+    from becoming.outcomes.views import customer_outcomes
 
     before = parse_before(request.GET.get("before"))
     ladder_rows = ladders(snapshot, explanation)
@@ -152,6 +153,7 @@ def customer_detail(request, pk):
         "timeline": timeline[:TIMELINE],
         "older": timeline[TIMELINE - 1]["time"].isoformat() if len(timeline) > TIMELINE else None,
         "before": before,
+        "outcomes": customer_outcomes(ws, customer.pk),
     }
     return render(request, "web/customer.html", context)
 
