@@ -61,9 +61,12 @@ def outcome_frame(workspace, as_of: dt.date, window_days: int | None) -> tuple[p
     if window_days is not None:  # only customers who were still customers at T
         frame = frame[~frame["churned_before"].astype("boolean").fillna(False).astype(bool)]
     frame["churned"] = frame["churned"].astype("boolean").fillna(False).astype(bool)
-    _controls(workspace, frame, as_of)
+    types = dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
+    values = dict(Customer.objects.filter(workspace=workspace).values_list("id", "attributes"))
+    rows = [values.get(cid, {}) for cid in frame["customer_id"]]
+    _controls(frame, types, rows, as_of)
     if frame["revenue_start"].isna().all():
-        _revenue_from_attribute(workspace, frame)
+        _revenue_from_attribute(frame, types, rows)
     frame["moved_up"] = _moved_up(workspace, frame["customer_id"], as_of, window_days)
     return frame.reset_index(drop=True), dims
 
@@ -97,14 +100,14 @@ def _outcomes(workspace, as_of, window_days) -> pd.DataFrame:
     return frame.drop(columns=["churn_time", "revenue_last"])
 
 
-def _controls(workspace, frame: pd.DataFrame, as_of: dt.date) -> None:
-    """Size and tenure from the customer attributes whose names say so (or missing)."""
-    attrs = dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
-    size = next((n for n, t in attrs.items() if t == "number" and SIZE_NAMES.match(n)), None)
-    months = next((n for n, t in attrs.items() if t == "number" and TENURE_MONTHS.match(n)), None)
-    since = next((n for n, t in attrs.items() if t == "date" and SINCE_NAMES.search(n)), None)
-    values = dict(Customer.objects.filter(workspace=workspace).values_list("id", "attributes"))
-    rows = [values.get(cid, {}) for cid in frame["customer_id"]]
+def _controls(frame: pd.DataFrame, types: dict, rows: list[dict], as_of: dt.date) -> None:
+    """Size and tenure from the customer attributes whose names say so (or missing).
+
+    `rows` are the customers' attributes in `frame`'s order; `types` maps names to types.
+    """
+    size = next((n for n, t in types.items() if t == "number" and SIZE_NAMES.match(n)), None)
+    months = next((n for n, t in types.items() if t == "number" and TENURE_MONTHS.match(n)), None)
+    since = next((n for n, t in types.items() if t == "date" and SINCE_NAMES.search(n)), None)
     frame["size"] = [_num(r.get(size)) for r in rows] if size else np.nan
     if months:
         frame["tenure_days"] = [_num(r.get(months)) * 30.4 for r in rows]
@@ -115,16 +118,15 @@ def _controls(workspace, frame: pd.DataFrame, as_of: dt.date) -> None:
         frame["tenure_days"] = np.nan
 
 
-def _revenue_from_attribute(workspace, frame: pd.DataFrame) -> None:
-    """Monthly revenue from an attribute like MRR, MonthlyCharges or ARR (÷ 12)."""
-    attrs = dict(Attribute.objects.filter(workspace=workspace, type="number").values_list("name", "type"))
-    name = next((n for n in attrs if MONTHLY_NAMES.match(n.strip())), None)
-    per_year = name is None and (name := next((n for n in attrs if YEARLY_NAMES.match(n.strip())), None))
+def _revenue_from_attribute(frame: pd.DataFrame, types: dict, rows: list[dict]) -> None:
+    """Monthly revenue from an attribute like MRR or MonthlyCharges, else ARR ÷ 12."""
+    numbers = [n for n, t in types.items() if t == "number"]
+    name, divisor = next((n for n in numbers if MONTHLY_NAMES.match(n.strip())), None), 1
+    if name is None:
+        name, divisor = next((n for n in numbers if YEARLY_NAMES.match(n.strip())), None), 12
     if name is None:
         return
-    values = dict(Customer.objects.filter(workspace=workspace).values_list("id", "attributes"))
-    monthly = [_num(values.get(cid, {}).get(name)) / (12 if per_year else 1) for cid in frame["customer_id"]]
-    frame["revenue_start"] = monthly
+    frame["revenue_start"] = [_num(r.get(name)) / divisor for r in rows]
     frame["revenue_end"] = np.where(frame["churned"], 0.0, frame["revenue_start"])
     frame.attrs["revenue_source"] = name
 
@@ -137,13 +139,13 @@ def _num(value) -> float:
 
 
 def _moved_up(workspace, customer_ids, as_of, window_days):
-    from becoming.assessments.models import StageChange
+    """Whether each customer moved up on any dimension in the window before `as_of`."""
+    from becoming.assessments.actions import stage_changes
 
     if window_days is None:
         return False
     since = as_of - dt.timedelta(days=window_days)
-    up = set(StageChange.objects.filter(workspace=workspace, as_of__gt=since, as_of__lte=as_of,
-                                        to_index__gt=0).extra(where=["to_index > from_index"])
+    up = set(stage_changes(workspace, direction="up").filter(as_of__gt=since, as_of__lte=as_of)
              .values_list("customer_id", flat=True))
     return [cid in up for cid in customer_ids]
 
