@@ -1,5 +1,9 @@
 """The `becoming` command line: thin wrappers over the same actions the pages and API call.
 
+This module holds only what every command shares — the `main`, `import` and `export` groups,
+workspace lookup, errors, progress bars — and mounts each app's `cli.py` (see
+``becoming.apps.CLI_APPS``), whose commands attach themselves to these groups.
+
 Exit codes: 0 success, 1 a problem with the input or the data (one line on stderr), 2 a usage
 error (click's own).
 """
@@ -94,6 +98,14 @@ def main():
     """Becoming: who do we want our customers to become?"""
 
 
+@main.group("import")
+def import_group():
+    """Load customers, events, feedback and outcomes from files (CSV, Parquet, JSON lines)."""
+
+
+@main.group("export")
+def export_group():
+    """Write data out as CSV, JSON or Parquet."""
 
 
 def parse_date(value):
@@ -112,4 +124,13 @@ def existing_file(path) -> Path:
     return p
 
 
-from becoming import cli_commands  # noqa: E402, F401  (registers the commands on `main`)
+def _mount() -> None:
+    import importlib
+
+    from becoming.apps import CLI_APPS, app_modules
+
+    for name in app_modules("cli", CLI_APPS):
+        importlib.import_module(name)
+
+
+_mount()

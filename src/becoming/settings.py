@@ -13,6 +13,8 @@ import dj_database_url
 import platformdirs
 from django.core.exceptions import ImproperlyConfigured
 
+from becoming.apps import DOMAIN_APPS
+
 
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
@@ -64,15 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
-    "becoming.workspaces",
-    "becoming.customers",
-    "becoming.transformation",
-    "becoming.signals",
-    "becoming.assessments",
-    "becoming.jobs",
-    "becoming.engage",
-    "becoming.outcomes",
-    "becoming.web",
+    *(f"becoming.{app}" for app in ("workspaces", "jobs", *DOMAIN_APPS, "web")),
 ]
 
 MIDDLEWARE = [

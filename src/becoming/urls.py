@@ -1,35 +1,28 @@
+"""The URL configuration: each app's ``urls.py`` is mounted here, nothing is listed by hand.
+
+An app's ``urlpatterns`` live under ``/w/<workspace slug>/``; its optional
+``public_urlpatterns`` (pages for people who do not sign in, like a survey's respondent
+page) live at the site's root.
+"""
+
+import importlib
+
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from becoming.api.routes import api
-from becoming.engage.views.surveys import respond, respond_save
-from becoming.web import views
+from becoming.api.core import api
+from becoming.apps import CORE_APPS, DOMAIN_APPS, app_modules
 from becoming.web.forms import EmailLoginForm
+from becoming.web.views import home
 
-workspace_patterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("customers/", views.customer_list, name="customers"),
-    path("customers/<int:pk>/", views.customer_detail, name="customer"),
-    path("model/", views.model_edit, name="model"),
-    path("model/preview/", views.model_preview, name="model_preview"),
-    path("imports/", views.import_start, name="imports"),
-    path("imports/<int:upload_id>/map/", views.import_map, name="import_map"),
-    path("jobs/<int:pk>/", views.job_status, name="job"),
-    path("assess/", views.assess_now, name="assess"),
-    path("members/", views.members, name="members"),
-    path("tokens/", views.tokens, name="tokens"),
-    path("surveys/", include("becoming.engage.urls_surveys")),
-    path("outcomes/", include("becoming.outcomes.urls")),
-    path("", include("becoming.engage.urls_inbox")),
-]
+_modules = [importlib.import_module(m) for m in app_modules("urls", DOMAIN_APPS + CORE_APPS)]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
                                                 authentication_form=EmailLoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("w/<slug:slug>/", include(workspace_patterns)),
-    path("s/<str:token>/", respond, name="respond"),
-    path("s/<str:token>/save/", respond_save, name="respond_save"),
+    path("w/<slug:slug>/", include([p for m in _modules for p in getattr(m, "urlpatterns", [])])),
+    *[p for m in _modules for p in getattr(m, "public_urlpatterns", [])],
     path("api/v1/", api.urls),
 ]

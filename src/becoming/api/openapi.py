@@ -14,7 +14,7 @@ def schema() -> dict:
     import django
 
     django.setup()
-    from becoming.api.routes import api
+    from becoming.api.core import api
 
     return api.get_openapi_schema(path_prefix="/api/v1/")
 

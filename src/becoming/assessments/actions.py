@@ -12,14 +12,36 @@ from django.db import connection, transaction
 
 from becoming.customers.actions import engine_customers
 from becoming.customers.models import Customer
-from becoming.engine import AssessmentResult, assess, compile_model, explain, long_stages
-from becoming.jobs.actions import job_kind
+from becoming.engine import (
+    AssessmentResult,
+    ModelError,
+    assess,
+    compile_model,
+    explain,
+    long_stages,
+)
 from becoming.signals.actions import store_for
-from becoming.transformation.actions import current_version
+from becoming.transformation.actions import current_version, format_issue, validate_text
 
 from .models import Snapshot, StageChange
 
 UPDATE_BATCH = 5000
+
+
+def assess_workspace(workspace, model, as_of: dt.date, customer_id: int | None = None):
+    """Run ``model`` over the workspace's customers and signals as of a date.
+
+    The one place that opens DuckDB over a workspace: returns ``(result, connection)``, with
+    the connection's ``customers`` and ``signals`` views still registered for follow-up
+    queries. With ``customer_id``, only that customer is assessed.
+    """
+    con = duckdb.connect()
+    customers = engine_customers(workspace)
+    if customer_id is not None:
+        customers = customers.filter(pc.equal(customers.column("customer_id"), customer_id))
+    con.register("customers", customers)
+    store_for(workspace).register(con, "signals")
+    return assess(model, as_of, con), con
 
 
 def run_assessment(workspace, as_of: dt.date | None = None, progress=None) -> Snapshot:
@@ -31,11 +53,7 @@ def run_assessment(workspace, as_of: dt.date | None = None, progress=None) -> Sn
         raise ValidationError("this workspace has no transformation model yet: apply one first")
     model = version.parsed()
     report(0, total=3, message=f"assessing as of {as_of}")
-    con = duckdb.connect()
-    customers = engine_customers(workspace)
-    con.register("customers", customers)
-    store_for(workspace).register(con, "signals")
-    result = assess(model, as_of, con)
+    result, con = assess_workspace(workspace, model, as_of)
     report(1, message="saving the snapshot")
     path = _write(workspace, version.number, as_of, result.table)
     snapshot = Snapshot.objects.create(
@@ -155,13 +173,11 @@ def rebuild_history(workspace, months: int = 12, today: dt.date | None = None, p
     return snapshots
 
 
-@job_kind("assess")
 def assess_job(job, progress, as_of=None):
     snap = run_assessment(job.workspace, dt.date.fromisoformat(as_of) if as_of else None, progress)
     return {"snapshot": snap.pk, "customers": snap.customers, "index": snap.summary.get("index")}
 
 
-@job_kind("history")
 def history_job(job, progress, months=12):
     snaps = rebuild_history(job.workspace, months, progress=progress)
     return {"snapshots": len(snaps)}
@@ -231,12 +247,7 @@ def assess_customer(workspace, customer, as_of: dt.date | None = None) -> dict |
 
 
 def _live_row(workspace, model, as_of, customer_pk) -> dict | None:
-    con = duckdb.connect()
-    everyone = engine_customers(workspace)
-    one = everyone.filter(pc.equal(everyone.column("customer_id"), customer_pk))
-    con.register("customers", one)
-    store_for(workspace).register(con, "signals")
-    table = assess(model, as_of, con).table
+    table = assess_workspace(workspace, model, as_of, customer_id=customer_pk)[0].table
     return table.to_pylist()[0] if table.num_rows else None
 
 
@@ -256,6 +267,13 @@ def _plain(value):
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
+def stage_change_row(change: StageChange) -> dict:
+    return {"customer_id": change.customer.external_id, "dimension": change.dimension,
+            "from_stage": change.from_stage, "to_stage": change.to_stage,
+            "direction": change.direction, "as_of": change.as_of,
+            "previous_as_of": change.previous_as_of}
+
+
 def stage_changes(workspace, dimension: str = "", direction: str = "", since: dt.date | None = None,
                   external_id: str = ""):
     """Stage changes of a workspace, newest first, filtered as asked."""
@@ -273,3 +291,105 @@ def stage_changes(workspace, dimension: str = "", direction: str = "", since: dt
     if external_id:
         qs = qs.filter(customer__external_id=external_id)
     return qs
+
+
+# -- previewing an edited model ---------------------------------------------------------------
+
+
+def preview_distribution(workspace, text: str, as_of: dt.date | None = None) -> dict:
+    """Customers per stage under `text`, beside the numbers of the latest snapshot.
+
+    Returns {"as_of", "index", "customers", "dimensions": [{key, name, target_index,
+    stages: [{key, name, count, today, change}]}]}; `today` and `change` are None where the
+    latest snapshot has no such dimension or stage (matched by keys, not positions). Raises
+    ValidationError with line-precise messages when the text is not a valid model for this
+    workspace's data. Nothing is stored.
+    """
+    model, issues = validate_text(text, workspace)
+    if issues:
+        raise ValidationError([format_issue(i) for i in issues])
+    as_of = as_of or dt.date.today()
+    try:
+        result, con = assess_workspace(workspace, model, as_of)
+    except ModelError as exc:
+        raise ValidationError([format_issue(i) for i in exc.errors]) from None
+    summary = summarise(model, con, result.table)
+    today = _today_counts(latest_snapshot(workspace))
+    dims = []
+    for dim in model.dimensions:
+        counts = summary["dimensions"][dim.key]
+        before = today.get(dim.key, {})
+        dims.append({
+            "key": dim.key, "name": dim.name, "target_index": dim.target_index,
+            "stages": [{"key": s.key, "name": s.name, "count": counts[i], "today": before.get(s.key),
+                        "change": None if s.key not in before else counts[i] - before[s.key]}
+                       for i, s in enumerate(dim.stages)],
+        })
+    return {"as_of": as_of, "index": summary["index"], "customers": result.table.num_rows,
+            "dimensions": dims}
+
+
+def _today_counts(snapshot: Snapshot | None) -> dict[str, dict[str, int]]:
+    """{dimension key: {stage key: customers}} of a snapshot."""
+    if snapshot is None:
+        return {}
+    model = snapshot.model_version.parsed()
+    out = {}
+    for dim in model.dimensions:
+        counts = snapshot.summary.get("dimensions", {}).get(dim.key, [])
+        out[dim.key] = {s.key: (counts[i] if i < len(counts) else 0) for i, s in enumerate(dim.stages)}
+    return out
+
+
+# -- what the pages show ---------------------------------------------------------------------
+
+def index_series(workspace) -> dict:
+    """The transformation index per as-of date; the newest snapshot of a date wins."""
+    points: dict = {}
+    for as_of, summary in (Snapshot.objects.filter(workspace=workspace)
+                           .order_by("as_of", "created").values_list("as_of", "summary")):
+        if summary.get("index") is not None:
+            points[as_of.isoformat()] = round(summary["index"], 1)
+    return {"labels": list(points), "values": list(points.values())}
+
+
+def distributions(snapshot: Snapshot) -> list[dict]:
+    """Per dimension of the snapshot's model: stage names, customers per stage, the target."""
+    model = snapshot.model_version.parsed()
+    counts = snapshot.summary.get("dimensions", {})
+    return [
+        {
+            "key": dim.key, "name": dim.name, "target": dim.target_index,
+            "target_name": dim.stages[dim.target_index].name,
+            "labels": [s.name for s in dim.stages],
+            "values": (counts.get(dim.key) or [0] * len(dim.stages)),
+            "reached": sum((counts.get(dim.key) or [])[dim.target_index:]),
+        }
+        for dim in model.dimensions
+    ]
+
+
+def recent_movers(workspace, limit: int):
+    return (StageChange.objects.filter(workspace=workspace).select_related("customer")
+            .only("customer__name", "customer__external_id", "dimension", "from_stage",
+                  "to_stage", "from_index", "to_index", "as_of")
+            .order_by("-as_of", "-id")[:limit])
+
+
+def ladders(snapshot: Snapshot | None, customer_id: int) -> list[dict]:
+    """Per dimension of a customer: every stage of the snapshot's model, with the explanation."""
+    explanation = explain_customer(snapshot, customer_id) if snapshot else None
+    if not explanation:
+        return []
+    model = snapshot.model_version.parsed()
+    by_key = {e.dimension: e for e in explanation}
+    out = []
+    for dim in model.dimensions:
+        exp = by_key.get(dim.key)
+        if exp is None:
+            continue
+        out.append({"dimension": dim, "explanation": exp, "stages": dim.stages,
+                    "stage_index": exp.stage_index, "next_index": (exp.stage_index or 0) + 1,
+                    "target_index": dim.target_index,
+                    "percent": min(100, round(100 * (exp.progress or 0)))})
+    return out

@@ -7,12 +7,13 @@ import re
 import pyarrow as pa
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.fields.json import KeyTransform
 
-from becoming.jobs.actions import job_kind
 from becoming.tabular.infer import convert_value, infer_attributes
 from becoming.tabular.read import TabularError, read_table
 
-from .models import Attribute, AttributeType, Customer
+from .models import Attribute, AttributeType, Contact, Customer
 
 ID_GUESSES = re.compile(r"^(customer[ _-]?id|external[ _-]?id|account[ _-]?id|id)$", re.IGNORECASE)
 NAME_GUESSES = re.compile(r"^(name|customer[ _-]?name|account[ _-]?name|company)$", re.IGNORECASE)
@@ -115,15 +116,17 @@ def _save(workspace, ids, names, rows, types, report) -> tuple[int, int]:
     return len(new), len(changed)
 
 
-@job_kind("import_customers")
 def import_customers_job(job, progress, path, **options):
     return import_customers(job.workspace, path, progress=progress, **options)
 
 
 @transaction.atomic
 def upsert_customer(workspace, external_id: str, name: str | None = None,
-                    attributes: dict | None = None) -> tuple[Customer, bool]:
-    """Create or update one customer by external id; attribute values are checked against types."""
+                    attributes: dict | None = None, kind: str | None = None) -> tuple[Customer, bool]:
+    """Create or update one customer by external id; attribute values are checked against types.
+
+    ``kind`` (company or person) changes only when given.
+    """
     external_id = (external_id or "").strip()
     if not external_id:
         raise ValidationError("external_id: must not be blank")
@@ -144,6 +147,10 @@ def upsert_customer(workspace, external_id: str, name: str | None = None,
     customer.attributes = {k: v for k, v in customer.attributes.items() if v is not None}
     if name is not None:
         customer.name = name
+    if kind:
+        if kind not in Customer.Kind.values:
+            raise ValidationError(f"kind: one of {', '.join(Customer.Kind.values)}, not {kind!r}")
+        customer.kind = kind
     customer.save()
     return customer, created
 
@@ -184,3 +191,80 @@ def engine_customers(workspace) -> pa.Table:
     con = duckdb.connect()
     con.register("raw", raw)
     return con.sql(exp.select(*columns).from_("raw").sql("duckdb")).to_arrow_table()
+
+
+def search_customers(workspace, q: str = ""):
+    """Customers whose name or external id contains ``q`` (all of them when blank)."""
+    qs = Customer.objects.filter(workspace=workspace)
+    q = (q or "").strip()
+    return qs.filter(Q(name__icontains=q) | Q(external_id__icontains=q)) if q else qs
+
+
+def typed(value: str, type_: str):
+    """A filter value from a query string as it is stored in the attributes JSON."""
+    if type_ == "number":
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    if type_ == "boolean":
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return value
+
+
+def filter_customers(workspace, params, dimensions) -> tuple:
+    """The customer list's one filter (pages and API): returns (queryset, active filters).
+
+    ``params`` is a mapping: ``q``, ``stage_<dimension key>`` (a stage index), and ``attr``
+    with ``value`` (an attribute equal to a value, typed like the attribute).
+    """
+    q = params.get("q", "").strip()
+    qs = search_customers(workspace, q)
+    active = {"q": q} if q else {}
+    for dim in dimensions:
+        raw = params.get(f"stage_{dim.key}", "")
+        if raw.isdigit():
+            qs = qs.filter(**{f"stages__{dim.key}": int(raw)})
+            active[f"stage_{dim.key}"] = raw
+    attributes = dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
+    name, value = params.get("attr", ""), params.get("value", "")
+    if name in attributes and value != "":
+        wanted = typed(value, attributes[name])
+        # KeyTransform, not attributes__<name>: a header may hold "__" or spaces.
+        qs = qs.alias(_attr=KeyTransform(name, "attributes")).filter(_attr=wanted)
+        active.update(attr=name, value=value)
+    return qs, active
+
+
+def sort_customers(qs, sort: str, dimensions) -> tuple:
+    """Order by name, index or a dimension's stage (``-`` for descending); (queryset, sort)."""
+    keys = {d.key for d in dimensions}
+    desc = sort.startswith("-")
+    field = sort.lstrip("-")
+    if field == "index":
+        expr = F("index")
+    elif field.startswith("stage_") and field[6:] in keys:
+        expr = KeyTransform(field[6:], "stages")
+    else:
+        return qs.order_by("-name" if desc else "name", "id"), ("-name" if desc else "name")
+    order = expr.desc(nulls_last=True) if desc else expr.asc(nulls_last=True)
+    return qs.order_by(order, "id"), sort
+
+
+@transaction.atomic
+def delete_customer(customer: Customer) -> None:
+    """Delete a customer, their contacts and their signals.
+
+    The row goes first inside the transaction, the signals last: if deleting signals fails
+    the row comes back, and signals of a deleted customer are never read (every read joins
+    on customers).
+    """
+    from becoming.signals.actions import store_for
+
+    pk, workspace = customer.pk, customer.workspace
+    customer.delete()
+    store_for(workspace).delete_customers([pk])
+
+
+def add_contact(customer: Customer, name: str = "", email: str = "", title: str = "") -> Contact:
+    return customer.contacts.create(workspace=customer.workspace, name=name, email=email, title=title)

@@ -3,3 +3,22 @@ from django.apps import AppConfig
 
 class EngageConfig(AppConfig):
     name = "becoming.engage"
+
+    def ready(self):
+        from becoming import registry as r
+
+        r.add_nav(r.NavItem("Surveys", "surveys", 40, current=("survey*",)))
+        r.add_nav(r.NavItem("Feedback", "feedback", 50, current=("feedback*",)))
+        r.add_nav(r.NavItem("Themes", "themes", 60, current=("themes", "theme")))
+        r.add_nav(r.NavItem("Meetings", "meetings", 70,
+                            current=("meetings", "meeting_new", "quiet_customers")))
+        r.add_customer_section(r.CustomerSection(
+            "engage", "engage/inbox/_customer_engage.html",
+            "becoming.engage.views.inbox:customer_section", 20))
+        r.add_import_kind(r.ImportKind(
+            "feedback", "Feedback", form="becoming.engage.forms_inbox:FeedbackMapForm",
+            action="becoming.engage.feedback:import_feedback",
+            guess="becoming.engage.forms_inbox:guess_feedback_columns", order=30,
+            help="open feedback: support tickets, reviews, research notes; themed on arrival"))
+        r.add_job_kind("import_feedback", "becoming.engage.feedback:import_feedback_job")
+        r.add_job_kind("discover_themes", "becoming.engage.themes:discover_themes_job")

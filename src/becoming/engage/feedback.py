@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from becoming.customers.models import Customer
-from becoming.jobs.actions import job_kind
 from becoming.tabular.events import time_column
 from becoming.tabular.read import TabularError, read_table, row_position
 
@@ -114,7 +113,6 @@ def save_feedback(workspace, items: list[Feedback], report=None) -> dict:
     return {"rows": len(items), "added": len(fresh), "skipped": len(items) - len(fresh)}
 
 
-@job_kind("import_feedback")
 def import_feedback_job(job, progress, path, **options):
     return import_feedback(job.workspace, path, progress=progress, **options)
 

@@ -11,8 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
-from becoming.jobs.actions import job_kind
-
 from .models import Feedback, Theme
 
 EMBED_BATCH = 256
@@ -148,7 +146,6 @@ def refresh_sizes(workspace) -> None:
             Theme.objects.filter(pk=theme.pk).update(size=size)
 
 
-@job_kind("discover_themes")
 def discover_themes_job(job, progress, n_themes=None, granularity=0.5):
     return discover_themes(job.workspace, n_themes, granularity, progress)
 

@@ -1,33 +1,31 @@
 """Background jobs: enqueue a named kind of work, run it with visible progress.
 
 A job is a row (so pages and the CLI can poll its progress) plus a Huey task that carries only
-the job's id. Work functions register themselves with `@job_kind("name")` and receive the Job
-and a `Progress` callback; whatever they return (a dict) is stored as the job's result.
+the job's id. Each app registers its kinds of work in its AppConfig.ready() with
+`becoming.registry.add_job_kind(name, "module:function")`; the function receives the Job and a
+`Progress` callback, and whatever it returns (a dict) is stored as the job's result.
 """
 
 import logging
+import re
 import time
 import traceback
-from collections.abc import Callable
+import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Job
+from becoming import registry
+from becoming.tabular.read import TabularError, read_table
+
+from .models import Job, Upload
 
 log = logging.getLogger(__name__)
-KINDS: dict[str, Callable] = {}
 # Writing progress on every row would cost more than the work; at most this often.
 PROGRESS_EVERY_S = 0.3
-
-
-def job_kind(name: str):
-    def register(fn):
-        KINDS[name] = fn
-        return fn
-
-    return register
 
 
 class Progress:
@@ -53,9 +51,7 @@ class Progress:
 
 def enqueue(workspace, kind: str, params: dict, user=None) -> Job:
     """Record a job and hand its id to the queue once the surrounding transaction commits."""
-    from . import registry  # noqa: F401  (job kinds register on import)
-
-    if kind not in KINDS:
+    if kind not in registry.JOB_KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job.objects.create(workspace=workspace, kind=kind, params=params, created_by=user)
     from .tasks import run_job_task
@@ -74,13 +70,12 @@ def claim(job_id: int) -> Job | None:
 
 def run_job(job_id: int) -> Job | None:
     """Run one job to the end, recording success or a failure a person can read."""
-    from . import registry  # noqa: F401
-
     job = claim(job_id)
     if job is None:
         return None
     try:
-        result = KINDS[job.kind](job, Progress(job), **job.params) or {}
+        work = registry.resolve(registry.JOB_KINDS[job.kind])
+        result = work(job, Progress(job), **job.params) or {}
     except ValidationError as exc:
         _finish(job, Job.Status.FAILED, error="; ".join(exc.messages))
     except Exception as exc:  # a job must never die silently: keep the reason on the row
@@ -97,3 +92,67 @@ def _finish(job: Job, status: str, result: dict | None = None, error: str = "") 
         status=status, result=result or {}, error=error, finished=timezone.now(),
         done=job.done if status == Job.Status.FAILED else max(job.done, job.total),
     )
+
+
+def shown_job(workspace, raw_id: str | None, kinds: tuple[str, ...]) -> Job | None:
+    """The job a page was sent back with (``?job=``), else one of ``kinds`` still under way."""
+    jobs = Job.objects.filter(workspace=workspace)
+    if str(raw_id or "").isdigit():
+        return jobs.filter(pk=int(raw_id)).first()
+    return jobs.filter(kind__in=kinds, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
+
+
+# -- uploads: one flow for every import page -------------------------------------------------
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def upload_dir(workspace) -> Path:
+    path = Path(settings.MEDIA_ROOT) / str(workspace.pk) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_upload(workspace, kind: str, file, user) -> Upload:
+    """Keep an uploaded file under the workspace's uploads and record its columns.
+
+    ``kind`` is a registered import kind. Raises ValidationError (and keeps nothing) when the
+    file cannot be read as a table.
+    """
+    if kind not in registry.IMPORT_KINDS:
+        raise ValidationError(f"unknown kind of import {kind!r}")
+    name = SAFE_NAME.sub("_", Path(file.name).name)[-120:] or "upload"
+    path = upload_dir(workspace) / f"{uuid.uuid4().hex[:12]}-{name}"
+    with open(path, "wb") as out:
+        out.writelines(file.chunks())
+    try:
+        columns = read_table(path).column_names
+    except TabularError as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError(str(exc)) from None
+    return Upload.objects.create(workspace=workspace, kind=kind, path=str(path),
+                                 original_name=file.name, columns=columns, created_by=user)
+
+
+def mapping_form(upload: Upload, data=None):
+    """The kind's column-mapping form for an upload, with guessed initial values."""
+    kind = registry.IMPORT_KINDS[upload.kind]
+    initial = registry.resolve(kind.guess)(upload.columns) if kind.guess else {}
+    return registry.resolve(kind.form)(upload.columns, data, initial=initial)
+
+
+def dry_run_import(upload: Upload, options: dict) -> dict:
+    """Check every row of an upload as its import would, keeping nothing."""
+    action = registry.resolve(registry.IMPORT_KINDS[upload.kind].action)
+    return action(upload.workspace, upload.path, file_name=upload.original_name, dry_run=True,
+                  **options)
+
+
+def start_import(upload: Upload, options: dict, user) -> Job:
+    """Queue the upload's import as a job (once: a second call returns the same job)."""
+    if upload.job is None:
+        upload.job = enqueue(upload.workspace, f"import_{upload.kind}",
+                             {"path": upload.path, "file_name": upload.original_name, **options},
+                             user)
+        upload.save(update_fields=["job"])
+    return upload.job

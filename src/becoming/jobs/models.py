@@ -44,12 +44,9 @@ class Job(models.Model):
 class Upload(models.Model):
     """A file a person uploaded for import, kept until its import job has run."""
 
-    class Kind(models.TextChoices):
-        CUSTOMERS = "customers"
-        EVENTS = "events"
-
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="uploads")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A key of becoming.registry.IMPORT_KINDS (customers, events, feedback, ...).
+    kind = models.CharField(max_length=20)
     path = models.CharField(max_length=500)
     original_name = models.CharField(max_length=300)
     columns = models.JSONField(default=list)

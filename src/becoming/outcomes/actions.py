@@ -12,7 +12,6 @@ import pyarrow.compute as pc
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from becoming.jobs.actions import job_kind
 from becoming.signals.actions import import_table
 from becoming.tabular.read import TabularError, read_table
 
@@ -75,7 +74,6 @@ def _flagged(table: pa.Table, file_name: str, column: str) -> pa.Table:
     return flagged.append_column("__as_of__", pa.array([today] * flagged.num_rows, pa.string()))
 
 
-@job_kind("import_outcomes")
 def import_outcomes_job(job, progress, path, **options):
     return import_outcomes(job.workspace, path, progress=progress, **options)
 
@@ -93,3 +91,10 @@ def parse_window(text: str | None) -> int | None:
 
 def today() -> dt.date:
     return timezone.now().date()
+
+
+def add_outcomes(workspace, outcomes: list[dict]) -> dict:
+    """Churn, renewal and revenue outcomes as signals of kind "outcome"; all or nothing."""
+    from becoming.signals.actions import ingest_batch
+
+    return ingest_batch(workspace, [{**o, "kind": "outcome"} for o in outcomes])

@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
 
+from becoming.assessments.actions import assess_workspace
 from becoming.assessments.models import Snapshot
-from becoming.customers.actions import engine_customers
 from becoming.customers.models import Attribute, Customer
-from becoming.engine import assess
 from becoming.signals.actions import store_for
 from becoming.transformation.actions import current_version
 
@@ -43,10 +42,7 @@ def stages_as_of(workspace, as_of: dt.date):
             .order_by("-created").first())
     if snap is not None:
         return model, pd.read_parquet(snap.path)
-    con = duckdb.connect()
-    con.register("customers", engine_customers(workspace))
-    store_for(workspace).register(con, "signals")
-    return model, assess(model, as_of, con).table.to_pandas()
+    return model, assess_workspace(workspace, model, as_of)[0].table.to_pandas()
 
 
 def outcome_frame(workspace, as_of: dt.date, window_days: int | None) -> tuple[pd.DataFrame, list[dict]]:

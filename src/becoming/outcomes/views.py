@@ -316,3 +316,7 @@ def sparkline(values: list[float], width: int = 120, height: int = 28) -> str:
     step = width / (len(values) - 1)
     return " ".join(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
                     for i, v in enumerate(values))
+
+
+def customer_section(customer, request) -> dict:
+    return {"outcomes": customer_outcomes(customer.workspace, customer.pk)}

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from becoming.customers.models import Customer
-from becoming.jobs.actions import job_kind
 from becoming.tabular.events import prepare_events
 from becoming.tabular.read import TabularError, read_table
 from becoming.tabular.store import SignalStore
@@ -88,7 +87,6 @@ def import_table(workspace, table, *, file_name, customer_column="customer_id", 
             "customers_created": ids.created}
 
 
-@job_kind("import_events")
 def import_events_job(job, progress, path, **options):
     return import_events(job.workspace, path, progress=progress, **options)
 

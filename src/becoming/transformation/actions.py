@@ -40,12 +40,22 @@ def model_text_from_data(data: dict) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+class InvalidModel(ValidationError):
+    """A model with issues: the messages name each line; ``details`` keep line and field apart."""
+
+    summary = "the model is not valid"
+
+    def __init__(self, issues: list[ModelIssue]):
+        super().__init__([format_issue(i) for i in issues])
+        self.details = [{"line": i.line, "field": i.field, "message": i.message} for i in issues]
+
+
 @transaction.atomic
 def apply_model(workspace, text: str, user=None, note: str = "") -> ModelVersion:
-    """Store `text` as the workspace's next model version, or raise ValidationError listing issues."""
+    """Store `text` as the workspace's next model version, or raise InvalidModel listing issues."""
     model, issues = validate_text(text, workspace)
     if issues:
-        raise ValidationError([format_issue(i) for i in issues])
+        raise InvalidModel(issues)
     last = ModelVersion.objects.select_for_update().filter(workspace=workspace)
     number = (last.aggregate(n=Max("number"))["n"] or 0) + 1
     return ModelVersion.objects.create(
@@ -55,6 +65,19 @@ def apply_model(workspace, text: str, user=None, note: str = "") -> ModelVersion
 
 def current_version(workspace) -> ModelVersion | None:
     return ModelVersion.objects.filter(workspace=workspace).order_by("-number").first()
+
+
+def model_version(workspace, number) -> ModelVersion | None:
+    """Version ``number`` (an int or its text) of the workspace's model; None when absent."""
+    if str(number or "").isdigit():
+        return ModelVersion.objects.filter(workspace=workspace, number=int(number)).first()
+    return None
+
+
+def current_model(workspace) -> Model | None:
+    """The workspace's current model, parsed; None before the first apply."""
+    version = current_version(workspace)
+    return version.parsed() if version else None
 
 
 def format_issue(issue: ModelIssue) -> str:

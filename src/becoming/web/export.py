@@ -23,9 +23,14 @@ def write_table(table: pa.Table, fmt: str, output: str | None) -> None:
         text = json.dumps(to_records(table), indent=1)
         _write_text(text + "\n", output)
     else:
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed"))
-        _write_text(sink.getvalue().to_pybytes().decode(), output)
+        _write_text(table_csv_bytes(table).decode(), output)
+
+
+def table_csv_bytes(table: pa.Table) -> bytes:
+    """The table as CSV (UTF-8, quoted where needed): every CSV export goes through here."""
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed"))
+    return sink.getvalue().to_pybytes()
 
 
 def _write_text(text: str, output: str | None) -> None:

@@ -55,3 +55,34 @@ def remove_member(membership: Membership) -> None:
     if membership.role == Role.OWNER and owners.count() == 1:
         raise ValidationError("a workspace keeps at least one owner")
     membership.delete()
+
+
+def may_manage(acting: Membership, role: str) -> bool:
+    """Only owners hand out or take away the owner role."""
+    return acting.role == Role.OWNER or role != Role.OWNER
+
+
+def invite_member(acting: Membership, email: str, role: str) -> Membership:
+    """``acting`` adds someone to their workspace with ``role``."""
+    if not may_manage(acting, role):
+        raise ValidationError("only an owner can make someone an owner")
+    return add_member(acting.workspace, email, role)
+
+
+@transaction.atomic
+def change_role(acting: Membership, target: Membership, role: str) -> None:
+    if not may_manage(acting, target.role) or not may_manage(acting, role):
+        raise ValidationError("only an owner can change or remove an owner")
+    if role not in Role.values:
+        raise ValidationError(f"role must be one of {', '.join(Role.values)}, not {role!r}")
+    owners = Membership.objects.select_for_update().filter(workspace=target.workspace, role=Role.OWNER)
+    if target.role == Role.OWNER and role != Role.OWNER and not owners.exclude(pk=target.pk).exists():
+        raise ValidationError("a workspace keeps at least one owner")
+    target.role = role
+    target.save(update_fields=["role"])
+
+
+def dismiss_member(acting: Membership, target: Membership) -> None:
+    if not may_manage(acting, target.role):
+        raise ValidationError("only an owner can change or remove an owner")
+    remove_member(target)

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from becoming.customers.models import Attribute, AttributeType, Customer
-from becoming.jobs.actions import enqueue
+from becoming.jobs.actions import enqueue, upload_dir
 from becoming.jobs.models import Job
 from becoming.tabular.read import TabularError, read_table
+from becoming.transformation.actions import current_model
 from becoming.web.access import workspace_view
-from becoming.web.views.customers import Window, current_model, paginate, query_without
-from becoming.web.views.imports import upload_dir
+from becoming.web.pagination import Window, paginate, query_without
 
 from ..feedback import import_feedback
 from ..forms_inbox import DiscoverForm, FeedbackMapForm, FeedbackUploadForm, MeetingForm, RenameForm
@@ -564,3 +564,7 @@ def self_assessment_notes(ladders: list[dict], self_stages: dict[str, int]) -> N
         if measured is not None and measured != index:
             ladder["self_gap"] = (f"Thinks they are {stages[index].name}; the data shows "
                                   f"{stages[measured].name} — worth a conversation")
+
+
+def customer_section(customer, request) -> dict:
+    return customer_engagement(customer)

@@ -67,3 +67,13 @@ def get_stage(stages, index):
         return stages[int(index)].name
     except (IndexError, ValueError, TypeError):
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context, menu: str = "main") -> list[dict]:
+    """The registered nav items of a menu this member may see, the current one marked."""
+    from becoming.registry import nav_for
+
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    return nav_for(context.get("membership"), match.url_name if match else None, menu)

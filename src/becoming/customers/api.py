@@ -1,0 +1,118 @@
+"""`/api/v1/customers`: customers and their contacts."""
+
+import datetime as dt
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from becoming.api.auth import require
+from becoming.api.schemas import PAGE_MAX, Error
+
+from . import actions
+from .models import Customer
+
+OPERATION_GROUP = "routes"
+router = Router(tags=["customers"])
+
+
+class CustomerIn(Schema):
+    external_id: str = Field(min_length=1, max_length=200)
+    name: str | None = None
+    kind: str | None = Field(default=None, pattern="^(company|person)$")
+    attributes: dict[str, Any] = {}
+
+
+class CustomerPatch(Schema):
+    name: str | None = None
+    kind: str | None = Field(default=None, pattern="^(company|person)$")
+    attributes: dict[str, Any] = {}
+
+
+class CustomerOut(Schema):
+    external_id: str
+    name: str
+    kind: str
+    attributes: dict[str, Any]
+    stages: dict[str, int]
+    index: float | None
+    assessed_on: dt.date | None
+
+
+class ContactIn(Schema):
+    name: str = ""
+    email: str = Field(default="", pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    title: str = ""
+
+
+class ContactOut(ContactIn):
+    id: int
+
+
+class CustomerPage(Schema):
+    count: int
+    next_offset: int | None
+    items: list[CustomerOut]
+
+
+def _customer(request, external_id) -> Customer:
+    return get_object_or_404(Customer, workspace=request.workspace, external_id=external_id)
+
+
+@router.get("/customers", response=CustomerPage)
+def list_customers(request, q: str = "", offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=PAGE_MAX)):
+    qs = actions.search_customers(request.workspace, q).order_by("external_id")
+    count = qs.count()
+    items = list(qs[offset:offset + limit])
+    nxt = offset + limit if offset + limit < count else None
+    return {"count": count, "next_offset": nxt, "items": items}
+
+
+@router.post("/customers", response={201: CustomerOut, 200: CustomerOut, 400: Error})
+def upsert(request, body: CustomerIn):
+    """Create a customer, or update the one with this external id (upsert)."""
+    require(request, "member")
+    customer, created = actions.upsert_customer(request.workspace, body.external_id, body.name,
+                                                body.attributes, kind=body.kind)
+    return Status(201 if created else 200, customer)
+
+
+@router.get("/customers/{external_id}", response={200: CustomerOut, 404: Error})
+def get_customer(request, external_id: str):
+    return _customer(request, external_id)
+
+
+@router.patch("/customers/{external_id}", response={200: CustomerOut, 400: Error, 404: Error})
+def update_customer(request, external_id: str, body: CustomerPatch):
+    require(request, "member")
+    customer = _customer(request, external_id)
+    customer, _ = actions.upsert_customer(request.workspace, customer.external_id, body.name,
+                                          body.attributes, kind=body.kind)
+    return customer
+
+
+@router.delete("/customers/{external_id}", response={204: None, 404: Error})
+def delete_customer(request, external_id: str):
+    """Delete a customer and their signals."""
+    require(request, "admin")
+    actions.delete_customer(_customer(request, external_id))
+    return Status(204, None)
+
+
+@router.get("/customers/{external_id}/contacts", response={200: list[ContactOut], 404: Error})
+def list_contacts(request, external_id: str):
+    return list(_customer(request, external_id).contacts.all())
+
+
+@router.post("/customers/{external_id}/contacts", response={201: ContactOut, 404: Error})
+def add_contact(request, external_id: str, body: ContactIn):
+    require(request, "member")
+    return Status(201, actions.add_contact(_customer(request, external_id), **body.dict()))
+
+
+@router.delete("/customers/{external_id}/contacts/{contact_id}", response={204: None, 404: Error})
+def delete_contact(request, external_id: str, contact_id: int):
+    require(request, "member")
+    get_object_or_404(_customer(request, external_id).contacts, pk=contact_id).delete()
+    return Status(204, None)

@@ -1,0 +1,59 @@
+"""The customer list (filter, sort, paginate from the Customer table only) and one customer.
+
+The customer page is assembled from the sections apps register (``becoming.registry``):
+this module knows none of them.
+"""
+
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from becoming import registry
+from becoming.transformation.actions import current_model
+from becoming.web.access import workspace_view
+from becoming.web.pagination import paginate, query_without
+
+from . import actions
+from .models import Attribute, Customer
+
+
+@workspace_view("viewer")
+def customer_list(request):
+    ws = request.workspace
+    model = current_model(ws)
+    dimensions = model.dimensions if model else ()
+    qs, active = actions.filter_customers(ws, request.GET, dimensions)
+    qs, sort = actions.sort_customers(qs, request.GET.get("sort", "name"), dimensions)
+    qs = qs.only("id", "external_id", "name", "stages", "index", "assessed_on")
+    page = paginate(qs, request.GET.get("page"), counted=not active)
+    context = {
+        "page": page, "dimensions": dimensions,
+        "stage_filters": [(d, active.get(f"stage_{d.key}", "")) for d in dimensions],
+        "attributes": dict(Attribute.objects.filter(workspace=ws).values_list("name", "type")),
+        "active": active, "sort": sort, "query": query_without(request.GET, "page"),
+        "sort_query": query_without(request.GET, "page", "sort"),
+    }
+    template = "customers/_table.html" if request.headers.get("HX-Request") else "customers/list.html"
+    return render(request, template, context)
+
+
+@workspace_view("viewer")
+def customer_detail(request, pk):
+    customer = get_object_or_404(Customer, pk=pk, workspace=request.workspace)
+    sections = {"main": [], "side": []}
+    for section in registry.CUSTOMER_SECTIONS:
+        context = registry.resolve(section.context)(customer, request)
+        if context is not None:
+            html = render_to_string(section.template, {"customer": customer, **context}, request)
+            sections[section.column].append(mark_safe(html))  # noqa: S308 (our own template)
+    return render(request, "customers/detail.html", {
+        "customer": customer,
+        "attributes": [(k, plain_number(v)) for k, v in sorted(customer.attributes.items())],
+        "contacts": customer.contacts.all(),
+        "main_sections": sections["main"], "side_sections": sections["side"],
+    })
+
+
+def plain_number(value):
+    """8.0 reads as 8: numbers are stored as floats whatever the file said."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value

@@ -1,0 +1,29 @@
+"""`becoming demo`: build the demo workspace and serve it."""
+
+import click
+
+from becoming.cli import (
+    main,
+    setup_django,
+    with_bar,
+)
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="Port to serve the demo on.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--seed", default=7, show_default=True, help="Seed for the generated data.")
+@click.option("--no-serve", is_flag=True, help="Build the demo workspace and stop.")
+def demo(port, host, seed, no_serve):
+    """Build the demo workspace (once) and serve it."""
+    setup_django()
+    from becoming.demo.build import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo
+
+    workspace = with_bar("building the demo", ensure_demo, seed=seed)
+    click.echo(f"demo workspace: {workspace.slug}")
+    click.echo(f"sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
+    if not no_serve:
+        from becoming.web.server import serve_forever
+
+        click.echo(f"Becoming is at http://{host}:{port}/  (Ctrl-C stops it)")
+        serve_forever(host, port)

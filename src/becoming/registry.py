@@ -1,0 +1,114 @@
+"""The extension points: how an app plugs into the nav, the customer page, imports and jobs.
+
+Each app fills these in its ``AppConfig.ready()`` (see docs/adding-a-lever.md); nothing else
+imports another app's views. Entries name their code by dotted path ("module:attribute") so
+registering imports nothing: the code loads when it is first used, which keeps start-up fast
+and import cycles impossible.
+
+Entry shapes:
+
+- ``NavItem``: a link in the staff navigation. ``url_name`` is reversed with the workspace
+  slug; ``current`` lists the url names that highlight it (a trailing ``*`` matches a prefix);
+  ``menu`` is "main" or "settings"; ``role`` hides it from lesser roles.
+- ``CustomerSection``: a card on the customer page. ``context`` is called with
+  ``(customer, request)`` and returns the template's context, or None to leave the section
+  out; ``column`` is "main" or "side".
+- ``ImportKind``: a kind of file the imports page accepts. ``form`` is a form class taking
+  ``(columns, data=None, initial=None)`` with ``action_kwargs()``; ``guess`` returns initial
+  values from the columns; ``action`` is called as
+  ``action(workspace, path, file_name=..., dry_run=..., progress=..., **form.action_kwargs())``.
+  Its job kind is ``import_<key>``.
+- Job kinds: ``name -> "module:function"``; the function is called as
+  ``fn(job, progress, **job.params)`` and returns a dict (the job's result).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    order: int
+    current: tuple[str, ...] = ()
+    role: str = "viewer"
+    menu: str = "main"
+
+    def is_current(self, url_name: str | None) -> bool:
+        names = self.current or (self.url_name,)
+        return bool(url_name) and any(
+            url_name.startswith(n[:-1]) if n.endswith("*") else url_name == n for n in names
+        )
+
+
+@dataclass(frozen=True)
+class CustomerSection:
+    key: str
+    template: str
+    context: str
+    order: int
+    column: str = "main"
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    key: str
+    label: str
+    form: str
+    action: str
+    guess: str = ""
+    help: str = ""
+    order: int = 100
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+NAV: list[NavItem] = []
+CUSTOMER_SECTIONS: list[CustomerSection] = []
+IMPORT_KINDS: dict[str, ImportKind] = {}
+JOB_KINDS: dict[str, str] = {}
+
+
+def _keep_unique(entries: list, entry, key: Callable) -> None:
+    # ready() can run twice in tests that reload apps: registering the same entry is a no-op.
+    entries[:] = [e for e in entries if key(e) != key(entry)] + [entry]
+
+
+def add_nav(item: NavItem) -> None:
+    _keep_unique(NAV, item, lambda e: e.url_name)
+    NAV.sort(key=lambda e: (e.order, e.label))
+
+
+def add_customer_section(section: CustomerSection) -> None:
+    _keep_unique(CUSTOMER_SECTIONS, section, lambda e: e.key)
+    CUSTOMER_SECTIONS.sort(key=lambda e: (e.order, e.key))
+
+
+def add_import_kind(kind: ImportKind) -> None:
+    IMPORT_KINDS[kind.key] = kind
+
+
+def add_job_kind(name: str, target: str) -> None:
+    JOB_KINDS[name] = target
+
+
+def resolve(target: str) -> Any:
+    """"package.module:attribute" → the attribute (imported on first use)."""
+    module, _, attribute = target.partition(":")
+    found: Any = importlib.import_module(module)
+    for part in attribute.split("."):
+        found = getattr(found, part)
+    return found
+
+
+def nav_for(membership, url_name: str | None, menu: str = "main") -> list[dict]:
+    """The nav items a member may see, with the current one marked."""
+    return [
+        {"item": item, "current": item.is_current(url_name)}
+        for item in NAV
+        if item.menu == menu and membership is not None and membership.can(item.role)
+    ]

@@ -1,0 +1,87 @@
+"""The transformation model editor: validate and preview on live data, apply as a new version."""
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from becoming.assessments.actions import preview_distribution
+from becoming.web.access import workspace_view
+
+from .actions import apply_model, current_version, model_version
+from .forms import ModelForm
+from .models import ModelVersion
+
+STARTER = """\
+vision: Describe who you want your customers to become.
+dimensions:
+  - key: practice
+    name: Use the product differently
+    weight: 1
+    target: adopting
+    stages:
+      - {key: starting, name: Starting}
+      - key: adopting
+        name: Adopting
+        when:
+          - event: {type: report_exported, within: 90d, at_least: 3}
+"""
+
+
+@workspace_view("viewer")
+def model_edit(request):
+    ws = request.workspace
+    versions = ModelVersion.objects.filter(workspace=ws).select_related("created_by").only(
+        "number", "created", "note", "created_by__email")
+    errors = []
+    if request.method == "POST":
+        if not request.membership.can("admin"):
+            return render(request, "web/forbidden.html", {"need": "admin"}, status=403)
+        form = ModelForm(request.POST)
+        if form.is_valid():
+            try:
+                version = apply_model(ws, form.cleaned_data["text"], request.user)
+            except ValidationError as exc:
+                errors = located(exc.messages)
+            else:
+                messages.success(request, f"Applied as version {version.number}. "
+                                          "Assess to see where customers stand under it.")
+                return redirect("model", slug=ws.slug)
+        text = request.POST.get("text", "")
+    else:
+        shown = shown_version(ws, request.GET.get("version"))
+        text = shown.text if shown else STARTER
+    return render(request, "transformation/model.html", {
+        "text": text, "errors": errors, "versions": versions,
+        "current": current_version(ws), "showing": request.GET.get("version"),
+    })
+
+
+def shown_version(workspace, number):
+    return model_version(workspace, number) or current_version(workspace)
+
+
+LINE = re.compile(r"^line (\d+)(.*)$", re.DOTALL)
+
+
+def located(messages_: list[str]) -> list[dict]:
+    """Split "line N: field: message" so the page can link each issue to its line."""
+    out = []
+    for text in messages_:
+        found = LINE.match(text)
+        out.append({"text": text, "line": int(found[1]) if found else None,
+                    "rest": found[2] if found else text})
+    return out
+
+
+@require_POST
+@workspace_view("viewer")
+def model_preview(request):
+    """Validate the edited text; when valid, customers per stage under it vs today."""
+    try:
+        preview = preview_distribution(request.workspace, request.POST.get("text", ""))
+    except ValidationError as exc:
+        return render(request, "transformation/_model_preview.html", {"errors": located(exc.messages)})
+    return render(request, "transformation/_model_preview.html", {"preview": preview})
