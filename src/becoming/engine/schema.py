@@ -28,10 +28,9 @@ from becoming.engine.criteria import (
     coerce_literal,
     iter_leaves,
 )
+from becoming.engine.windows import WindowError, window_days
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
-WINDOW_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 KINDS = ("attribute", "event", "answer", "all", "any", "not")
 
 
@@ -390,12 +389,13 @@ class _Validator:
         etype = self.text(data, "type", path)
         within, days = data.get("within"), None
         if within is not None:
-            m = WINDOW_RE.match(str(within)) if isinstance(within, str) else None
-            if not m or int(m.group(1)) <= 0:
+            try:
+                days = window_days(within) or None
+            except WindowError:
+                pass
+            if days is None:
                 self.err(f"{path}.within",
                          f"window '{within}' is not a number followed by d, w, m or y")
-            else:
-                days = int(m.group(1)) * WINDOW_DAYS[m.group(2)]
         measure = data.get("measure", "count")
         if measure not in MEASURES:
             self.err(f"{path}.measure",

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from becoming.engine.windows import WindowError, window_days
 from becoming.signals.actions import import_table
 from becoming.tabular.read import TabularError, read_table
 
@@ -79,14 +80,16 @@ def import_outcomes_job(job, progress, path, **options):
 
 
 def parse_window(text: str | None) -> int | None:
-    """'12m' → 365 days ('6m' → 182); also 90d, 26w, 1y. None or '' → no window."""
+    """'12m' → 365 days (see becoming.engine.windows); None or '' → no window."""
     if not text:
         return None
-    number, unit = text[:-1], text[-1:].lower()
-    days = {"d": 1, "w": 7, "m": 365 / 12, "y": 365}.get(unit)
-    if not number.isdigit() or days is None or int(number) == 0:
-        raise ValidationError(f"window {text!r} is not a number followed by d, w, m or y (like 12m)")
-    return round(int(number) * days)
+    try:
+        days = window_days(text)
+    except WindowError as exc:
+        raise ValidationError(str(exc)) from None
+    if days == 0:
+        raise ValidationError(f"window {text!r} is empty: give at least one day")
+    return days
 
 
 def today() -> dt.date:
