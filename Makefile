@@ -34,8 +34,11 @@ serve: $(STAMP)
 test: $(STAMP) browser
 	BECOMING_HOME=$$(mktemp -d) $(BIN)/pytest -q -n 2 --dist loadfile
 
+# Lint, the migrations check and the type check (mypy with django-stubs; see pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	BECOMING_HOME=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run --settings=becoming.settings
+	BECOMING_HOME=$$(mktemp -d) $(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -41,7 +41,9 @@ class NavItem:
 
     def is_current(self, url_name: str | None) -> bool:
         names = self.current or (self.url_name,)
-        return bool(url_name) and any(
+        if not url_name:
+            return False
+        return any(
             url_name.startswith(n[:-1]) if n.endswith("*") else url_name == n for n in names
         )
 

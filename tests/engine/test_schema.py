@@ -204,3 +204,10 @@ def test_check_attributes_unknown_attribute_and_type_mismatch():
     assert issues[2].message == "value 'many' cannot be compared with number attribute 'seats'"
     # Declared attributes count as known even when the data lacks them.
     assert check_attributes(parse_model(GOOD), {}) == []
+
+
+def test_a_missing_top_level_field_is_reported_not_looped_on():
+    """A model without `vision` once sent the line lookup into an endless loop."""
+    with pytest.raises(ModelError) as caught:
+        parse_model("dimensions: []\n")
+    assert any(i.field == "vision" for i in caught.value.errors)

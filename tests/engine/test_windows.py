@@ -25,6 +25,7 @@ def test_a_model_criterion_and_the_outcome_report_agree_on_12m(db):
     from becoming.outcomes.actions import parse_window
 
     model = parse_model("""
+vision: Active users.
 dimensions:
   - key: use
     name: Use

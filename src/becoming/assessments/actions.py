@@ -22,6 +22,7 @@ from becoming.engine import (
 )
 from becoming.signals.actions import store_for
 from becoming.transformation.actions import current_version, format_issue, validate_text
+from becoming.transformation.models import ModelVersion
 
 from .models import Snapshot, StageChange
 
@@ -80,15 +81,14 @@ def _write(workspace, version: int, as_of: dt.date, table: pa.Table):
 
 def summarise(model, con, table: pa.Table) -> dict:
     con.register("result_summary", table)
-    out = {"index": None, "dimensions": {}}
     row = con.execute('SELECT avg("index") FROM result_summary').fetchone()
-    out["index"] = row[0]
+    dimensions: dict[str, list[int]] = {}
     for dim in model.dimensions:
         col = f"stage__{dim.key}"
         counts = dict(con.execute(f'SELECT "{col}", count(*) FROM result_summary GROUP BY 1').fetchall())
-        out["dimensions"][dim.key] = [counts.get(i, 0) for i in range(len(dim.stages))]
+        dimensions[dim.key] = [counts.get(i, 0) for i in range(len(dim.stages))]
     con.unregister("result_summary")
-    return out
+    return {"index": row[0] if row else None, "dimensions": dimensions}
 
 
 def _record_changes(snapshot: Snapshot, model, con) -> None:
@@ -228,6 +228,7 @@ def assess_customer(workspace, customer, as_of: dt.date | None = None) -> dict |
     computed live for this one customer with the current model.
     """
     snapshot = latest_snapshot(workspace, as_of)
+    version: ModelVersion | None
     if snapshot and (as_of is None or snapshot.as_of == as_of):
         model, version, day = snapshot.model_version.parsed(), snapshot.model_version, snapshot.as_of
         row = customer_row(snapshot, customer.pk)
@@ -313,6 +314,7 @@ def preview_distribution(workspace, text: str, as_of: dt.date | None = None) -> 
         result, con = assess_workspace(workspace, model, as_of)
     except ModelError as exc:
         raise ValidationError([format_issue(i) for i in exc.errors]) from None
+    assert model is not None  # validate_text returns a model when there are no issues
     summary = summarise(model, con, result.table)
     today = _today_counts(latest_snapshot(workspace))
     dims = []
@@ -379,7 +381,7 @@ def recent_movers(workspace, limit: int):
 def ladders(snapshot: Snapshot | None, customer_id: int) -> list[dict]:
     """Per dimension of a customer: every stage of the snapshot's model, with the explanation."""
     explanation = explain_customer(snapshot, customer_id) if snapshot else None
-    if not explanation:
+    if snapshot is None or not explanation:
         return []
     model = snapshot.model_version.parsed()
     by_key = {e.dimension: e for e in explanation}

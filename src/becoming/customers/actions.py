@@ -241,6 +241,7 @@ def sort_customers(qs, sort: str, dimensions) -> tuple:
     keys = {d.key for d in dimensions}
     desc = sort.startswith("-")
     field = sort.lstrip("-")
+    expr: F | KeyTransform
     if field == "index":
         expr = F("index")
     elif field.startswith("stage_") and field[6:] in keys:

@@ -112,7 +112,7 @@ def _col(name: str, table: str | None = None, quoted: bool = False) -> exp.Colum
     return exp.column(name, table=table, quoted=quoted)
 
 
-def _num(x) -> exp.Expression:
+def _num(x) -> exp.Expr:
     x = float(x)
     if x.is_integer() and abs(x) < 1e15:
         return exp.Literal.number(int(x))
@@ -120,15 +120,15 @@ def _num(x) -> exp.Expression:
     return exp.cast(exp.Literal.number(repr(x)), "DOUBLE")
 
 
-def _date(d: date) -> exp.Expression:
+def _date(d: date) -> exp.Expr:
     return exp.cast(exp.Literal.string(d.isoformat()), "DATE")
 
 
-def _ts(t: datetime) -> exp.Expression:
+def _ts(t: datetime) -> exp.Expr:
     return exp.cast(exp.Literal.string(t.isoformat(sep=" ")), "TIMESTAMP")
 
 
-def _literal(value, kind: str) -> exp.Expression:
+def _literal(value, kind: str) -> exp.Expr:
     value = coerce_literal(value, kind)
     if kind == "number":
         return _num(value)
@@ -139,8 +139,8 @@ def _literal(value, kind: str) -> exp.Expression:
     return exp.Literal.string(value)
 
 
-def _range(value: exp.Expression, lo, hi, lit) -> exp.Expression:
-    parts = []
+def _range(value: exp.Expr, lo, hi, lit) -> exp.Expr:
+    parts: list[exp.Expr] = []
     if lo is not None:
         parts.append(exp.GTE(this=value, expression=lit(lo)))
     if hi is not None:
@@ -148,7 +148,7 @@ def _range(value: exp.Expression, lo, hi, lit) -> exp.Expression:
     return exp.and_(*parts)
 
 
-def _false_if_null(cond: exp.Expression) -> exp.Expression:
+def _false_if_null(cond: exp.Expr) -> exp.Expr:
     return exp.Coalesce(this=cond, expressions=[exp.false()])
 
 
@@ -163,14 +163,14 @@ class _Builder:
         self.model, self.as_of, self.types = model, as_of, types
         self.cutoff = cutoff_of(as_of)
         self.infos: list[LeafInfo] = []
-        self.observed: list[exp.Expression] = []  # v_<n> AS ...
-        self.truths: list[exp.Expression] = []  # c_<n> AS ...
-        self.event_aggs: dict[tuple, tuple[str, exp.Expression]] = {}
+        self.observed: list[exp.Expr] = []  # v_<n> AS ...
+        self.truths: list[exp.Expr] = []  # c_<n> AS ...
+        self.event_aggs: dict[tuple, tuple[str, exp.Expr]] = {}
         self.questions: dict[str, str] = {}
-        self.stage_tops: dict[str, list[list[exp.Expression]]] = {}
-        issues = []
+        self.stage_tops: dict[str, list[list[exp.Expr]]] = {}
+        issues: list = []
         for d, dim in enumerate(model.dimensions):
-            tops = [[]]
+            tops: list[list[exp.Expr]] = [[]]
             for s, stage in enumerate(dim.stages[1:], start=1):
                 tops.append([self.walk(c, issues, (dim.key, s, stage.key, t),
                                        f"dimensions[{d}].stages[{s}].when[{t}]", False)
@@ -181,7 +181,7 @@ class _Builder:
 
     # ------------------------------------------------------------------- leaves
 
-    def walk(self, c, issues, where, path: str, negated: bool) -> exp.Expression:
+    def walk(self, c, issues, where, path: str, negated: bool) -> exp.Expr:
         """The boolean expression of a criterion over c_<n> columns, registering leaves."""
         if isinstance(c, (AllOf, AnyOf)):
             combine = exp.and_ if isinstance(c, AllOf) else exp.or_
@@ -218,7 +218,7 @@ class _Builder:
                                      f"cannot be compared with {kind} attribute '{c.name}'"))
             return value, exp.false()
 
-    def attribute_cond(self, c: AttributeCriterion, v, kind: str) -> exp.Expression:
+    def attribute_cond(self, c: AttributeCriterion, v, kind: str) -> exp.Expr:
         def lit(x):
             return _literal(x, kind)
 
@@ -235,7 +235,7 @@ class _Builder:
             raise ValueError(kind)
         return _range(v, c.at_least, c.at_most, lit)
 
-    def event_value(self, c: EventCriterion) -> exp.Expression:
+    def event_value(self, c: EventCriterion) -> exp.Expr:
         key = (c.type, c.within_days, c.measure)
         if key not in self.event_aggs:
             self.event_aggs[key] = (f"e_{len(self.event_aggs) + 1}", self.event_agg(c))
@@ -246,8 +246,8 @@ class _Builder:
         # No events at all means 0 (count, sum, days), not unknown.
         return exp.Coalesce(this=col, expressions=[exp.Literal.number(0)])
 
-    def event_agg(self, c: EventCriterion) -> exp.Expression:
-        cond = exp.EQ(this=SIG_TYPE, expression=exp.Literal.string(c.type))
+    def event_agg(self, c: EventCriterion) -> exp.Expr:
+        cond: exp.Expr = exp.EQ(this=SIG_TYPE, expression=exp.Literal.string(c.type))
         if c.within_days is not None:
             cond = exp.and_(cond, exp.GTE(this=SIG_TIME, expression=_ts(self.window_start(c))))
 
@@ -263,7 +263,7 @@ class _Builder:
         return exp.Max(this=when(SIG_TIME))
 
     def window_start(self, c: EventCriterion) -> datetime:
-        return self.cutoff - timedelta(days=c.within_days)
+        return self.cutoff - timedelta(days=c.within_days or 0)
 
     # ------------------------------------------------------------------- query
 
@@ -321,7 +321,7 @@ class _Builder:
                    .group_by(_col("customer_id")))
         return ranked, answers
 
-    def stage_columns(self) -> list[exp.Expression]:
+    def stage_columns(self) -> list[exp.Expr]:
         cols = []
         for dim in self.model.dimensions:
             tops = self.stage_tops[dim.key]
@@ -332,7 +332,7 @@ class _Builder:
             cols.append(exp.alias_(case.else_(exp.Literal.number(0)), f"stage__{dim.key}"))
         return cols
 
-    def progress_columns(self) -> list[exp.Expression]:
+    def progress_columns(self) -> list[exp.Expr]:
         cols = []
         for dim in self.model.dimensions:
             t, tops = dim.target_index, self.stage_tops[dim.key]
@@ -345,8 +345,8 @@ class _Builder:
             cols.append(exp.alias_(case, f"progress__{dim.key}"))
         return cols
 
-    def final_columns(self) -> list[exp.Expression]:
-        cols: list[exp.Expression] = [_col("customer_id")]
+    def final_columns(self) -> list[exp.Expr]:
+        cols: list[exp.Expr] = [_col("customer_id")]
         for info in self.infos:
             cols += [_col(info.value_column), _col(info.column)]
         weighted = []
@@ -355,7 +355,7 @@ class _Builder:
             weighted.append(exp.Mul(this=_num_f(dim.weight),
                                     expression=_col(f"progress__{dim.key}")))
         total = sum(d.weight for d in self.model.dimensions)
-        total_sum = weighted[0]
+        total_sum: exp.Expr = weighted[0]
         for w in weighted[1:]:
             total_sum = exp.Add(this=total_sum, expression=w)
         index = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"),
@@ -364,16 +364,16 @@ class _Builder:
         return cols
 
 
-def _num_f(x: float) -> exp.Expression:
+def _num_f(x: float) -> exp.Expr:
     """A DOUBLE literal: float arithmetic must match the Python reference exactly."""
     return exp.cast(exp.Literal.number(repr(float(x))), "DOUBLE")
 
 
-def _partial(s: int, tops: list[exp.Expression], t: int) -> exp.Expression:
+def _partial(s: int, tops: list[exp.Expr], t: int) -> exp.Expr:
     """(s + held/len(tops)) / t for a customer at stage s: one CASE per top-level criterion."""
     held = [exp.Case().when(x, exp.Literal.number("1.0")).else_(exp.Literal.number("0.0"))
             for x in tops]
-    total = held[0]
+    total: exp.Expr = held[0]
     for h in held[1:]:
         total = exp.Add(this=total, expression=h)
     frac = exp.Div(this=exp.paren(total), expression=_num_f(len(tops)))
@@ -381,5 +381,5 @@ def _partial(s: int, tops: list[exp.Expression], t: int) -> exp.Expression:
                    expression=_num_f(t))
 
 
-def _on(alias: str) -> exp.Expression:
+def _on(alias: str) -> exp.Expr:
     return exp.EQ(this=_col("customer_id", "c"), expression=_col("customer_id", alias))

@@ -182,7 +182,8 @@ class _Validator:
             return None
         # A missing field has no line of its own: fall back to its closest existing parent.
         while path not in self.lines and path:
-            path = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            path = parent if parent != path else ""  # a top-level field's parent is the document
         return self.lines.get(path)
 
     def fields(self, data: Any, path: str, required: tuple, optional: tuple = ()) -> bool:

@@ -97,7 +97,7 @@ def _finish(job: Job, status: str, result: dict | None = None, error: str = "") 
 def shown_job(workspace, raw_id: str | None, kinds: tuple[str, ...]) -> Job | None:
     """The job a page was sent back with (``?job=``), else one of ``kinds`` still under way."""
     jobs = Job.objects.filter(workspace=workspace)
-    if str(raw_id or "").isdigit():
+    if raw_id and raw_id.isdigit():
         return jobs.filter(pk=int(raw_id)).first()
     return jobs.filter(kind__in=kinds, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
 
