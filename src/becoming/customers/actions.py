@@ -269,3 +269,7 @@ def delete_customer(customer: Customer) -> None:
 
 def add_contact(customer: Customer, name: str = "", email: str = "", title: str = "") -> Contact:
     return customer.contacts.create(workspace=customer.workspace, name=name, email=email, title=title)
+
+
+def remove_contact(contact: Contact) -> None:
+    contact.delete()

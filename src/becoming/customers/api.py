@@ -114,5 +114,5 @@ def add_contact(request, external_id: str, body: ContactIn):
 @router.delete("/customers/{external_id}/contacts/{contact_id}", response={204: None, 404: Error})
 def delete_contact(request, external_id: str, contact_id: int):
     require(request, "member")
-    get_object_or_404(_customer(request, external_id).contacts, pk=contact_id).delete()
+    actions.remove_contact(get_object_or_404(_customer(request, external_id).contacts, pk=contact_id))
     return Status(204, None)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from .models import Membership, Role, Workspace
+from .models import ApiToken, Membership, Role, Workspace
 
 
 def create_workspace(name: str) -> Workspace:
@@ -86,3 +86,15 @@ def dismiss_member(acting: Membership, target: Membership) -> None:
     if not may_manage(acting, target.role):
         raise ValidationError("only an owner can change or remove an owner")
     remove_member(target)
+
+
+def issue_token(workspace: Workspace, name: str, user=None) -> tuple[ApiToken, str]:
+    """A new API token for the workspace; the secret is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("a token needs a name")
+    return ApiToken.issue(workspace, name, user)
+
+
+def revoke_token(token: ApiToken) -> None:
+    token.delete()

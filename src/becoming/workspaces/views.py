@@ -57,12 +57,12 @@ def tokens(request):
     secret = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            get_object_or_404(ApiToken, pk=request.POST.get("token"), workspace=ws).delete()
+            actions.revoke_token(get_object_or_404(ApiToken, pk=request.POST.get("token"), workspace=ws))
             messages.success(request, "Token revoked.")
             return redirect("tokens", slug=ws.slug)
         form = TokenForm(request.POST)
         if form.is_valid():
-            _, secret = ApiToken.issue(ws, form.cleaned_data["name"], request.user)
+            _, secret = actions.issue_token(ws, form.cleaned_data["name"], request.user)
             form = TokenForm()
     listed = ApiToken.objects.filter(workspace=ws).select_related("created_by").order_by("-created")
     return render(request, "workspaces/tokens.html", {"form": form, "tokens": listed, "secret": secret})
