@@ -9,7 +9,10 @@ set ``OPERATION_GROUP`` (the apps split out of the first API module keep "routes
 import sys
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as RequestInvalid
 
 from becoming.apps import API_APPS, app_modules
 from becoming.engine import ModelError
@@ -23,6 +26,32 @@ class BecomingAPI(NinjaAPI):
         module = sys.modules[view.__module__]
         group = getattr(module, "OPERATION_GROUP", view.__module__.split(".")[1])
         return f"becoming_api_{group}_{view.__name__}"
+
+
+    def get_openapi_schema(self, *args, **kwargs):
+        """The schema, with the error answers every operation can give listed on each."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        document_errors(schema)
+        return schema
+
+
+# What an operation can answer besides its own responses: a bad request (parameters or body
+# that do not validate), no or a wrong token, a role too low, an object of another workspace.
+ERRORS = {
+    "400": "The request is not valid: `message` says why, `details` where",
+    "401": "No token, or a token that is not valid",
+    "403": "The token's role cannot do this",
+    "404": "No such object in this token's workspace",
+}
+
+
+def document_errors(schema: dict) -> None:
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERRORS.items():
+                responses.setdefault(status, {"description": description, **error})
 
 
 api = BecomingAPI(title="Becoming API", version="1", auth=TokenAuth(), urls_namespace="api-v1")
@@ -40,6 +69,31 @@ def on_validation_error(request, exc):
 def on_model_error(request, exc):
     details = [{"line": i.line, "field": i.field, "message": i.message} for i in exc.errors]
     return api.create_response(request, {"message": "the model is not valid", "details": details}, status=400)
+
+
+def _error(request, status: int, message: str, details: list | None = None):
+    return api.create_response(request, {"message": message, "details": details or []},
+                               status=status)
+
+
+@api.exception_handler(RequestInvalid)
+def on_request_invalid(request, exc):
+    """Parameters or a body that do not match the schema: 400, each problem with its field."""
+    details = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None,
+                "message": e.get("msg", "not valid")} for e in exc.errors]
+    summary = "; ".join(f"{d['field']}: {d['message']}" if d["field"] else d["message"]
+                        for d in details[:5])
+    return _error(request, 400, summary or "the request is not valid", details)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not found in this workspace")
 
 
 def _mount() -> None:

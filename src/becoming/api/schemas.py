@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Schema
 
 PAGE_MAX = 500
+# Past this, an offset is a mistake, not a page: refused with 400 before any query runs.
+OFFSET_MAX = 1_000_000_000
 
 
 class ErrorDetail(Schema):

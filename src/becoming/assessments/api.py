@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from becoming.api.auth import require
-from becoming.api.schemas import PAGE_MAX, Error, JobOut
+from becoming.api.schemas import OFFSET_MAX, PAGE_MAX, Error, JobOut
 from becoming.customers.models import Customer
 from becoming.jobs.actions import enqueue
 from becoming.web.export import table_csv_bytes, to_records
@@ -83,7 +83,7 @@ def run_assessment(request, as_of: dt.date | None = None):
 @router.get("/stage-changes", response=StageChangePage)
 def stage_changes(request, dimension: str = "", direction: str = Query("", pattern="^(up|down|)$"),
                   since: dt.date | None = None, customer_id: str = "",
-                  offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=PAGE_MAX)):
+                  offset: int = Query(0, ge=0, le=OFFSET_MAX), limit: int = Query(100, ge=1, le=PAGE_MAX)):
     """Who moved up or down, when, on which dimension; newest first."""
     qs = actions.stage_changes(request.workspace, dimension=dimension, direction=direction,
                                since=since, external_id=customer_id)

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from becoming.api.auth import require
-from becoming.api.schemas import PAGE_MAX, Error
+from becoming.api.schemas import OFFSET_MAX, PAGE_MAX, Error
 
 from . import actions
 from .models import Customer
@@ -61,7 +61,7 @@ def _customer(request, external_id) -> Customer:
 
 
 @router.get("/customers", response=CustomerPage)
-def list_customers(request, q: str = "", offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=PAGE_MAX)):
+def list_customers(request, q: str = "", offset: int = Query(0, ge=0, le=OFFSET_MAX), limit: int = Query(100, ge=1, le=PAGE_MAX)):
     qs = actions.search_customers(request.workspace, q).order_by("external_id")
     count = qs.count()
     items = list(qs[offset:offset + limit])
