@@ -104,8 +104,15 @@ try:
 except Exception as exc:  # dj_database_url raises several kinds; all mean the same to a user
     raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {exc}") from None
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web server read while an import job writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers go on while one connection writes.
+        "init_command": "PRAGMA journal_mode=WAL;",
+        # A transaction that reads and then writes must take the write lock at BEGIN: in the
+        # default DEFERRED mode its upgrade fails at once with "database is locked" when another
+        # connection wrote meanwhile, and the busy timeout cannot help.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds a writer waits for the lock before giving up
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
