@@ -6,6 +6,7 @@ job queue, a data directory under the user's home), so nothing must be installed
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -35,6 +36,17 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_header(name: str) -> str:
+    """An HTTP header name (e.g. X-Forwarded-For) as Django's request.META key, or ""."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    if not re.fullmatch(r"[A-Za-z0-9-]+", raw):
+        raise ImproperlyConfigured(f"{name} must be an HTTP header name such as X-Forwarded-For, "
+                                   f"not {raw!r}")
+    return "HTTP_" + raw.upper().replace("-", "_")
 
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -126,6 +138,22 @@ PASSWORD_HASHERS = (
     else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 )
 
+# Applied wherever a person sets a password (`becoming user create --password-stdin`).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sign-in throttling (becoming.workspaces.throttle): this many failures within `window`
+# seconds lock the account, or the client address, for `lockout` seconds. The address limit is
+# higher: several people may share one address (an office, a proxy).
+LOGIN_THROTTLE = {"account": 5, "address": 20, "window": 15 * 60, "lockout": 15 * 60}
+# Behind a reverse proxy every request comes from the proxy's address: name the header in
+# which the proxy passes the client's address, or one bad actor locks out everyone.
+CLIENT_ADDRESS_HEADER = env_header("BECOMING_CLIENT_ADDRESS_HEADER")
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
@@ -158,6 +186,18 @@ else:
     }
 HUEY["immediate"] = env_bool("BECOMING_JOBS_IMMEDIATE", False)
 HUEY["consumer"] = {"workers": env_int("BECOMING_WORKERS", 1), "worker_type": "thread"}
+
+# "throttle" holds sign-in failure counts: shared through Redis when there is one, so that
+# several web processes count together; otherwise in this process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "becoming-throttle"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
 
 CUSTOMERS_PER_PAGE = 50
 
