@@ -13,6 +13,13 @@ from support import SMALL_MODEL, TELCO, becoming, cli_env, need_data  # noqa: F4
 def data_home(settings, tmp_path):
     settings.HOME = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AUTH_PASSWORD_VALIDATORS = []  # fixtures use "pw"; tests/security checks validators
+    # Sign-in failures in this process's memory, forgotten between tests (even with REDIS_URL).
+    settings.CACHES = {**settings.CACHES, "throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-throttle"}}
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
     return tmp_path
 
 

@@ -30,7 +30,7 @@ def test_workspace_and_user(becoming):
     slug = becoming("workspace", "create", "Northwind Foods").stdout.strip()
     assert slug == "northwind-foods"
     out = becoming("user", "create", "Lead@Northwind.test", "--workspace", slug, "--role", "admin",
-                   "--password-stdin", stdin="s3cret\n")
+                   "--password-stdin", stdin="plum-orbit-cactus-42\n")
     assert "lead@northwind.test is admin" in out.stdout
     bad = becoming("user", "create", "x@y.test", "--workspace", "nope", "--role", "admin", ok=False)
     assert bad.returncode == 1 and "no workspace with slug 'nope'" in bad.stderr

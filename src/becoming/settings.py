@@ -6,6 +6,7 @@ job queue, a data directory under the user's home), so nothing must be installed
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -27,19 +28,63 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
+
+
+def env_header(name: str) -> str:
+    """An HTTP header name (e.g. X-Forwarded-For) as Django's request.META key, or ""."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    if not re.fullmatch(r"[A-Za-z0-9-]+", raw):
+        raise ImproperlyConfigured(f"{name} must be an HTTP header name such as X-Forwarded-For, "
+                                   f"not {raw!r}")
+    return "HTTP_" + raw.upper().replace("-", "_")
+
+
+# Self-hosted assets, so 'self' is enough; 'unsafe-inline' because pages still have inline
+# event handlers (onchange, onsubmit), a small inline chart script and style attributes.
+DEFAULT_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+               "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def env_csp(name: str) -> str:
+    """A Content-Security-Policy: the default when unset, none for "off", else as given."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return DEFAULT_CSP
+    if raw.lower() == "off":
+        return ""
+    directives = [" ".join(d.split()) for d in raw.split(";") if d.strip()]
+    if re.search(r"[^\x20-\x7e]", raw) or not all(
+            re.fullmatch(r"[a-z-]+( [\x21-\x7e]+)*", d) for d in directives):
+        raise ImproperlyConfigured(f"{name} must be a policy such as \"default-src 'self'\" "
+                                   f"(directives separated by ';') or off, not {raw!r}")
+    return "; ".join(directives)
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty, readable by its owner only, unless it exists. SQLite opens an empty
+    file as an empty database, and gives its -wal and -shm files the same mode."""
+    if not path.exists() and path.parent.is_dir():
+        path.touch(mode=0o600)
 
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("BECOMING_HOME") or platformdirs.user_data_dir("becoming")).resolve()
-HOME.mkdir(parents=True, exist_ok=True)
+# Owner only: the database, uploads and signals of every customer live here.
+HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -48,8 +93,9 @@ def _secret_key() -> str:
         return os.environ["SECRET_KEY"]
     path = HOME / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Created 0600, not chmod-ed after writing: never readable by others, even briefly.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -57,6 +103,18 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Behind TLS: BECOMING_TLS=true sends cookies over HTTPS only, redirects plain HTTP and tells
+# browsers (HSTS) to use HTTPS only, for a year unless SECURE_HSTS_SECONDS says otherwise.
+TLS = env_bool("BECOMING_TLS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = TLS
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", TLS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if TLS else 0, minimum=0)
+# A proxy that ends TLS must say so (e.g. X-Forwarded-Proto: https), or every request looks like
+# plain HTTP: redirected forever, and refused secure cookies.
+_PROXY_SSL_HEADER = env_header("BECOMING_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+CONTENT_SECURITY_POLICY = env_csp("BECOMING_CSP")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -71,6 +129,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "becoming.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,8 +163,17 @@ try:
 except Exception as exc:  # dj_database_url raises several kinds; all mean the same to a user
     raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {exc}") from None
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web server read while an import job writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        private_file(Path(DATABASES["default"]["NAME"]))
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers go on while one connection writes.
+        "init_command": "PRAGMA journal_mode=WAL;",
+        # A transaction that reads and then writes must take the write lock at BEGIN: in the
+        # default DEFERRED mode its upgrade fails at once with "database is locked" when another
+        # connection wrote meanwhile, and the busy timeout cannot help.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds a writer waits for the lock before giving up
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -118,6 +186,22 @@ PASSWORD_HASHERS = (
     if env_bool("BECOMING_FAST_HASHER", False)  # tests only: real hashing costs ~0.3 s per login
     else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 )
+
+# Applied wherever a person sets a password (`becoming user create --password-stdin`).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sign-in throttling (becoming.workspaces.throttle): this many failures within `window`
+# seconds lock the account, or the client address, for `lockout` seconds. The address limit is
+# higher: several people may share one address (an office, a proxy).
+LOGIN_THROTTLE = {"account": 5, "address": 20, "window": 15 * 60, "lockout": 15 * 60}
+# Behind a reverse proxy every request comes from the proxy's address: name the header in
+# which the proxy passes the client's address, or one bad actor locks out everyone.
+CLIENT_ADDRESS_HEADER = env_header("BECOMING_CLIENT_ADDRESS_HEADER")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -143,6 +227,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     HUEY = {"huey_class": "huey.RedisHuey", "name": "becoming", "url": REDIS_URL, "immediate": False}
 else:
+    private_file(HOME / "queue.sqlite3")  # job arguments can name customers and files
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "becoming",
@@ -151,6 +236,18 @@ else:
     }
 HUEY["immediate"] = env_bool("BECOMING_JOBS_IMMEDIATE", False)
 HUEY["consumer"] = {"workers": env_int("BECOMING_WORKERS", 1), "worker_type": "thread"}
+
+# "throttle" holds sign-in failure counts: shared through Redis when there is one, so that
+# several web processes count together; otherwise in this process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "becoming-throttle"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
 
 CUSTOMERS_PER_PAGE = 50
 

@@ -139,7 +139,8 @@ def upsert_customer(workspace, external_id: str, name: str | None = None,
         except ValueError as exc:
             raise ValidationError(f"attributes.{key}: {exc}") from None
         if key not in known:
-            Attribute.objects.create(workspace=workspace, name=key, type=type_)
+            # Not create(): a concurrent request may be adding the same new attribute.
+            Attribute.objects.get_or_create(workspace=workspace, name=key, defaults={"type": type_})
             known[key] = type_
         clean[key] = _json_value(value)
     customer, created = Customer.objects.get_or_create(workspace=workspace, external_id=external_id)

@@ -72,7 +72,8 @@ def build_demo(seed: int = 7, progress=None, today: dt.date | None = None, accou
     report(0, total=4, message="customers")
     with transaction.atomic():
         workspace = Workspace.objects.create(name="Fieldwise", slug=DEMO_SLUG)
-        add_member(workspace, DEMO_EMAIL, "owner", DEMO_PASSWORD)
+        # The published sample password of a local demo, not one a person chose.
+        add_member(workspace, DEMO_EMAIL, "owner", DEMO_PASSWORD, check_password=False)
         traits = _accounts(rng, accounts)
         ids = _save_customers(workspace, traits, rng, today)
         apply_model(workspace, MODEL.read_text(), note="demo model")

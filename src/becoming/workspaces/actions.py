@@ -1,6 +1,7 @@
 """Named actions on workspaces and their members, shared by the CLI, the API and the pages."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -23,8 +24,13 @@ def get_workspace(slug: str) -> Workspace:
 
 
 @transaction.atomic
-def add_member(workspace: Workspace, email: str, role: str, password: str | None = None):
-    """Create the user when new (email is the login) and give them `role` in `workspace`."""
+def add_member(workspace: Workspace, email: str, role: str, password: str | None = None,
+               *, check_password: bool = True):
+    """Create the user when new (email is the login) and give them `role` in `workspace`.
+
+    A password must pass AUTH_PASSWORD_VALIDATORS; `check_password=False` is for the demo's
+    published sample password only.
+    """
     email = email.strip().lower()
     try:
         validate_email(email)
@@ -33,21 +39,26 @@ def add_member(workspace: Workspace, email: str, role: str, password: str | None
     if role not in Role.values:
         raise ValidationError(f"role must be one of {', '.join(Role.values)}, not {role!r}")
     User = get_user_model()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(username=email[:150], email=email)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-    elif password:
+    user = User.objects.filter(email__iexact=email).first() or User(username=email[:150], email=email)
+    if password:
+        if check_password:
+            _check_password(password, user)
         user.set_password(password)
+    elif user.pk is None:
+        user.set_unusable_password()
+    if password or user.pk is None:
         user.save()
     membership, _ = Membership.objects.update_or_create(
         workspace=workspace, user=user, defaults={"role": role}
     )
     return membership
+
+
+def _check_password(password: str, user) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError([f"password: {message}" for message in exc.messages]) from None
 
 
 def remove_member(membership: Membership) -> None:
