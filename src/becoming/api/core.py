@@ -38,10 +38,10 @@ class BecomingAPI(NinjaAPI):
 # What an operation can answer besides its own responses: a bad request (parameters or body
 # that do not validate), no or a wrong token, a role too low, an object of another workspace.
 ERRORS = {
-    "400": "The request is not valid: `message` says why, `details` where",
-    "401": "No token, or a token that is not valid",
-    "403": "The token's role cannot do this",
-    "404": "No such object in this token's workspace",
+    400: "The request is not valid: `message` says why, `details` where",
+    401: "No token, or a token that is not valid",
+    403: "The token's role cannot do this",
+    404: "No such object in this token's workspace",
 }
 
 
@@ -51,7 +51,8 @@ def document_errors(schema: dict) -> None:
         for operation in path.values():
             responses = operation.setdefault("responses", {})
             for status, description in ERRORS.items():
-                responses.setdefault(status, {"description": description, **error})
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": description, **error}
 
 
 api = BecomingAPI(title="Becoming API", version="1", auth=TokenAuth(), urls_namespace="api-v1")
