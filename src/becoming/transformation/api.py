@@ -56,6 +56,8 @@ def get_model(request):
 
 @router.post("/model/validate", response=Validation)
 def validate_model(request, body: ModelIn):
+    """Check a model against this workspace's data; nothing is stored (needs the member role)."""
+    require(request, "member")
     try:
         text = _text(body)
     except ModelError as exc:

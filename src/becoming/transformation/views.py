@@ -77,7 +77,7 @@ def located(messages_: list[str]) -> list[dict]:
 
 
 @require_POST
-@workspace_view("viewer")
+@workspace_view("member")
 def model_preview(request):
     """Validate the edited text; when valid, customers per stage under it vs today."""
     try:
