@@ -1,9 +1,13 @@
 """Helpers shared by tests (importable as `support`: tests/ is on pytest's pythonpath)."""
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -80,3 +84,35 @@ dimensions:
           - event: {type: report_exported, within: 30d, at_least: 3}
           - attribute: {name: plan, in: [pro, enterprise]}
 """
+
+
+@contextlib.contextmanager
+def served(env: dict, log_dir: Path):
+    """A real `becoming serve --no-worker` on a free port with ``env``; yields its base URL.
+
+    The server's output goes to a file, not a pipe: a full, unread pipe would stall it.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = log_dir / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([BECOMING, "serve", "--no-worker", "--port", str(port)],
+                                env=env, stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"the server stopped: {log.read_text()}")
+            try:
+                urllib.request.urlopen(f"{base}/login/", timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("the server did not answer within 60 s") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

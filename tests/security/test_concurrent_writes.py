@@ -11,15 +11,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from support import BECOMING
-from test_serve import free_port
+from support import served
 
 CLIENTS, EACH = 10, 30
 
@@ -54,31 +52,8 @@ def server(cli_env, becoming, tmp_path_factory):
     env = {**cli_env, "DJANGO_SETTINGS_MODULE": "becoming.settings"}
     token, *links = subprocess.run([sys.executable, "-c", SETUP, str(CLIENTS)], env=env, check=True,
                                    capture_output=True, text=True).stdout.split()
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    with log.open("w") as out:  # a file, not a pipe: a full pipe would stall the server
-        proc = subprocess.Popen([BECOMING, "serve", "--no-worker", "--port", str(port)],
-                                env=cli_env, stdout=out, stderr=out)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(proc, base, log)
+    with served(cli_env, tmp_path_factory.mktemp("server")) as base:
         yield base, token, links
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def _wait_until_up(proc, base, log):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"the server stopped: {log.read_text()}")
-        try:
-            urllib.request.urlopen(f"{base}/login/", timeout=5).close()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("the server did not answer within 60 s")
 
 
 def _call(base, token, method, path, body=None):
