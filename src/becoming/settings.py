@@ -224,13 +224,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "becoming@localhost")
 
 # The job queue: embedded SQLite file by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Installations that share one Redis keep apart by queue name.
+QUEUE_NAME = os.environ.get("BECOMING_QUEUE_NAME") or "becoming"
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "becoming", "url": REDIS_URL, "immediate": False}
+    HUEY = {"huey_class": "huey.RedisHuey", "name": QUEUE_NAME, "url": REDIS_URL, "immediate": False}
 else:
     private_file(HOME / "queue.sqlite3")  # job arguments can name customers and files
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": "becoming",
+        "name": QUEUE_NAME,
         "filename": str(HOME / "queue.sqlite3"),
         "immediate": False,
     }
