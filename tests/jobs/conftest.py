@@ -90,7 +90,7 @@ def jobctl(installation):
 def jobs_table(installation):
     """Read job rows straight from the installation's database: {id: row as a dict}."""
     url = installation["DATABASE_URL"]
-    columns = "id, status, message, result, error"
+    columns = "id, status, attempts, claimed_by, message, result, error"
 
     def read(ids) -> dict[int, dict]:
         marks = ", ".join(["%s" if url.startswith("postgres") else "?"] * len(ids))

@@ -3,8 +3,9 @@
 Run with the installation's environment (BECOMING_HOME, DATABASE_URL, REDIS_URL, ...) and
 ``DJANGO_SETTINGS_MODULE=jobs_settings``; prints the queued jobs' ids as JSON.
 
+    python jobctl.py setup                     migrate the database, create the workspace
     python jobctl.py assess                    one real assessment job, on a small workspace
-    python jobctl.py hold N RUNS [RELEASE]     N `hold` jobs (see jobs_workload)
+    python jobctl.py hold N RUNS [RELEASE|-] [PAUSE]   N `hold` jobs (see jobs_workload)
     ... --twice                                deliver every job's message twice
 """
 
@@ -17,6 +18,11 @@ def workspace():
     from becoming.workspaces.models import Workspace
 
     return Workspace.objects.first() or create_workspace("Jobs test")
+
+
+def setup():
+    workspace()
+    return []
 
 
 def assess_jobs():
@@ -32,10 +38,10 @@ def assess_jobs():
     return [enqueue(ws, "assess", {"as_of": "2026-01-31"})]
 
 
-def hold_jobs(n, runs, release=None):
+def hold_jobs(n, runs, release="-", pause="0"):
     from becoming.jobs.actions import enqueue
 
-    params = {"runs": runs, **({"release": release} if release else {})}
+    params = {"runs": runs, "pause": float(pause), **({"release": release} if release != "-" else {})}
     ws = workspace()
     return [enqueue(ws, "hold", params) for _ in range(int(n))]
 
@@ -43,10 +49,11 @@ def hold_jobs(n, runs, release=None):
 def main(argv):
     from becoming.cli import setup_django
 
-    setup_django()
+    setup_django()  # migrates a new database: do it here, before workers start side by side
     twice = "--twice" in argv
     command, *args = [a for a in argv if a != "--twice"]
-    jobs = assess_jobs() if command == "assess" else hold_jobs(*args)
+    commands = {"setup": setup, "assess": assess_jobs, "hold": hold_jobs}
+    jobs = commands[command](*args)
     if twice:  # a second delivery of the same message, as a queue may do after a failover
         from becoming.jobs.tasks import run_job_task
 

@@ -34,12 +34,23 @@ class Workers:
         self.env, self.logs, self.procs = env, logs, []
 
     def start(self, **extra) -> subprocess.Popen:
-        log = open(self.logs / f"worker-{len(self.procs)}.log", "w")
-        proc = subprocess.Popen([BECOMING, "worker"], env={**self.env, **extra}, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
+        path = self.logs / f"worker-{len(self.procs)}.log"
+        with open(path, "w") as log:
+            proc = subprocess.Popen([BECOMING, "worker"], env={**self.env, **extra}, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        proc.log = path
         self.procs.append(proc)
         return proc
+
+    def ready(self, *procs: subprocess.Popen) -> None:
+        """Wait until each worker's consumer has started (it says so at LOG_LEVEL=INFO)."""
+        for proc in procs:
+            wait_until(lambda p=proc: self._started(p), f"worker {proc.pid} started", self)
+
+    def _started(self, proc: subprocess.Popen) -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"worker {proc.pid} stopped\n{self.log_tail()}")
+        return "Huey consumer started" in proc.log.read_text()
 
     def kill(self, proc: subprocess.Popen) -> None:
         if proc.poll() is None:

@@ -25,7 +25,7 @@ class WorkloadConfig(AppConfig):
         registry.add_job_kind("hold", "jobs_workload:hold")
 
 
-def hold(job, progress, runs: str, release: str | None = None) -> dict:
+def hold(job, progress, runs: str, release: str | None = None, pause: float = 0) -> dict:
     with open(runs, "a") as out:  # one short append per run: whole lines even from two workers
         out.write(f"{job.pk} {os.getpid()}\n")
     progress(0, 1, "holding")
@@ -34,4 +34,5 @@ def hold(job, progress, runs: str, release: str | None = None) -> dict:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{release} never appeared")
         time.sleep(0.05)
+    time.sleep(pause)  # a little work, so two workers both get some of a batch
     return {"pid": os.getpid()}

@@ -19,14 +19,32 @@ def create_consumer():
     return HUEY.create_consumer(**settings.HUEY.get("consumer", {}))
 
 
-def start_consumer():
-    """Start the job consumer's threads in this process; returns the consumer."""
-    consumer = create_consumer()
-    consumer.start()
+class Worker:
+    """The job consumer's threads plus the lease sweeper, started and stopped together."""
+
+    def __init__(self):
+        from becoming.jobs.lease import Sweeper
+
+        self.consumer = create_consumer()
+        self.sweeper = Sweeper()
+
+    def start(self):
+        self.consumer.start()
+        self.sweeper.start()
+        return self
+
+    def stop(self, graceful: bool = True) -> None:
+        self.sweeper.stop()
+        self.consumer.stop(graceful=graceful)
+
+
+def start_consumer() -> Worker:
+    """Run jobs on threads of this process; returns what ``stop()`` ends."""
+    worker = Worker().start()
     # The consumer installs handlers meant for its own main loop; the web server owns ours.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    return consumer
+    return worker
 
 
 def serve_forever(host: str, port: int, worker: bool = True) -> None:
@@ -45,4 +63,11 @@ def serve_forever(host: str, port: int, worker: bool = True) -> None:
 
 
 def run_worker() -> None:
-    create_consumer().run()
+    """`becoming worker`: the consumer's own main loop (it handles SIGTERM and SIGINT)."""
+    from becoming.jobs.lease import Sweeper
+
+    sweeper = Sweeper().start()
+    try:
+        create_consumer().run()
+    finally:
+        sweeper.stop()
