@@ -62,6 +62,10 @@ class Workers:
         pid = int(claimed_by.split(":")[1])
         return next(p for p in self.procs if p.pid == pid)
 
+    def executed(self) -> int:
+        """How many queue messages the workers have handled (Huey logs each at INFO)."""
+        return sum(proc.log.read_text().count(" executed in ") for proc in self.procs)
+
     def log_tail(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}"
                          for p in sorted(self.logs.glob("worker-*.log")))

@@ -46,6 +46,8 @@ def test_two_workers_run_every_job_exactly_once(jobctl, workers, jobs_table, tmp
     workers.ready(workers.start(**QUICK), workers.start(**QUICK))
     ids = jobctl("hold", 20, runs, "-", 0.1, "--twice")  # every message delivered twice
     rows = wait_until(lambda: finished(jobs_table, ids), "every job finished", workers)
+    # A second copy may still be in the queue when every row says done: wait for all 40.
+    wait_until(lambda: workers.executed() == 2 * len(ids), "every message handled", workers)
     assert {r["status"] for r in rows.values()} == {"done"}
     assert runs_of(runs) == Counter(ids)  # none twice, none lost
     assert len({r["result"]["pid"] for r in rows.values()}) == 2  # both workers took some
