@@ -6,6 +6,7 @@ The test process never imports Becoming's Django for these: it queues jobs throu
 ``jobctl.py`` (another process, like a web server would) and reads job rows with plain SQL.
 """
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -90,16 +91,19 @@ def jobctl(installation):
 def jobs_table(installation):
     """Read job rows straight from the installation's database: {id: row as a dict}."""
     url = installation["DATABASE_URL"]
-    columns = "id, status, attempts, claimed_by, message, result, error"
+    columns = "id, status, attempts, claimed_by, message, result, error, started, heartbeat"
 
     def read(ids) -> dict[int, dict]:
         marks = ", ".join(["%s" if url.startswith("postgres") else "?"] * len(ids))
         with connect(url) as conn:
             cursor = conn.execute(f"SELECT {columns} FROM jobs_job WHERE id IN ({marks})", list(ids))
             rows = [dict(zip(columns.split(", "), row)) for row in cursor.fetchall()]
-        for row in rows:
+        for row in rows:  # SQLite hands back text where psycopg parses
             if isinstance(row["result"], str):
                 row["result"] = json.loads(row["result"])
+            for name in ("started", "heartbeat"):
+                if isinstance(row[name], str):
+                    row[name] = dt.datetime.fromisoformat(row[name])
         return {row["id"]: row for row in rows}
 
     return read

@@ -2,6 +2,7 @@
 SQLite queue and on Redis; with two workers each job runs once; a worker killed mid-job
 loses nothing (the job is retried once, then failed with a reason)."""
 
+import datetime as dt
 from collections import Counter
 
 import pytest
@@ -70,6 +71,26 @@ def test_a_job_whose_worker_is_killed_is_retried_once_by_the_other(jobctl, worke
     assert row["status"] == "done", row["error"]
     assert row["result"]["retried"] == f"{RETRIED} ({first['claimed_by']})"
     assert runs_of(runs) == {job: 2}
+
+
+@redis_only
+def test_a_live_worker_keeps_its_job_past_the_lease(jobctl, workers, jobs_table, tmp_path):
+    runs, release = tmp_path / "runs.log", tmp_path / "release"
+    jobctl("setup")
+    workers.ready(workers.start(**QUICK), workers.start(**QUICK))
+    [job] = jobctl("hold", 1, runs, release)
+    lease = dt.timedelta(seconds=int(QUICK["BECOMING_JOB_LEASE"]))
+
+    def renewed_past_two_leases():
+        row = holding(jobs_table, job, 1)
+        return row if row and row["heartbeat"] > row["started"] + 2 * lease else None
+
+    # Meanwhile the other worker swept several times: heartbeats kept the job from it.
+    wait_until(renewed_past_two_leases, "the heartbeat renewed the lease", workers)
+    release.touch()
+    row = wait_until(lambda: finished(jobs_table, [job]), "the job finished", workers)[job]
+    assert (row["status"], row["attempts"], "retried" in row["result"]) == ("done", 1, False)
+    assert runs_of(runs) == {job: 1}
 
 
 @redis_only
