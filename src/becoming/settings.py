@@ -224,18 +224,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "becoming@localhost")
 
 # The job queue: embedded SQLite file by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Installations that share one Redis keep apart by queue name.
+QUEUE_NAME = os.environ.get("BECOMING_QUEUE_NAME") or "becoming"
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "becoming", "url": REDIS_URL, "immediate": False}
+    HUEY = {"huey_class": "huey.RedisHuey", "name": QUEUE_NAME, "url": REDIS_URL, "immediate": False}
 else:
     private_file(HOME / "queue.sqlite3")  # job arguments can name customers and files
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": "becoming",
+        "name": QUEUE_NAME,
         "filename": str(HOME / "queue.sqlite3"),
         "immediate": False,
     }
 HUEY["immediate"] = env_bool("BECOMING_JOBS_IMMEDIATE", False)
 HUEY["consumer"] = {"workers": env_int("BECOMING_WORKERS", 1), "worker_type": "thread"}
+# A running job's worker renews its lease every quarter of this many seconds. A job whose
+# lease ran out (its worker was killed or lost) is retried once by any worker, then failed.
+# Longer than the longest pause a live worker may take (a SQLite write lock, a slow disk).
+JOB_LEASE_SECONDS = env_int("BECOMING_JOB_LEASE", 120)
+if JOB_LEASE_SECONDS < 2:
+    raise ImproperlyConfigured(f"BECOMING_JOB_LEASE must be 2 seconds or more, not {JOB_LEASE_SECONDS}")
 
 # "throttle" holds sign-in failure counts: shared through Redis when there is one, so that
 # several web processes count together; otherwise in this process's memory.

@@ -16,11 +16,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from becoming import registry
 from becoming.tabular.read import TabularError, read_table
 
+from .lease import RETRIED, WORKER_ID, Heartbeat
 from .models import Job, Upload
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,8 @@ class Progress:
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY_S or (total and done >= total):
             self.last = now
-            Job.objects.filter(pk=self.job.pk).update(
+            # Only while the job is still ours: a worker that lost its lease writes nothing.
+            Job.objects.filter(pk=self.job.pk, claimed_by=WORKER_ID).update(
                 done=self.job.done, total=self.job.total, message=self.job.message
             )
 
@@ -61,9 +64,12 @@ def enqueue(workspace, kind: str, params: dict, user=None) -> Job:
 
 
 def claim(job_id: int) -> Job | None:
-    """Mark a queued job running; None when another worker got it first or it is gone."""
+    """Mark a queued job running under this worker's lease; None when another worker got it
+    first (a message delivered twice) or it is gone. One conditional UPDATE: atomic."""
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started=timezone.now()
+        status=Job.Status.RUNNING, started=now, claimed_by=WORKER_ID, heartbeat=now,
+        attempts=F("attempts") + 1,
     )
     return Job.objects.get(pk=job_id) if claimed else None
 
@@ -73,25 +79,30 @@ def run_job(job_id: int) -> Job | None:
     job = claim(job_id)
     if job is None:
         return None
+    # The sweeper left why this is a second run in the message; progress will overwrite it.
+    retried = job.message if job.attempts > 1 and job.message.startswith(RETRIED) else ""
     try:
         work = registry.resolve(registry.JOB_KINDS[job.kind])
-        result = work(job, Progress(job), **job.params) or {}
+        with Heartbeat(job.pk):
+            result = work(job, Progress(job), **job.params) or {}
     except ValidationError as exc:
         _finish(job, Job.Status.FAILED, error="; ".join(exc.messages))
     except Exception as exc:  # a job must never die silently: keep the reason on the row
         log.exception("job %s failed", job.pk)
         _finish(job, Job.Status.FAILED, error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}")
     else:
-        _finish(job, Job.Status.DONE, result=result)
+        _finish(job, Job.Status.DONE, result={**result, "retried": retried} if retried else result)
     job.refresh_from_db()
     return job
 
 
 def _finish(job: Job, status: str, result: dict | None = None, error: str = "") -> None:
-    Job.objects.filter(pk=job.pk).update(
+    finished = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, claimed_by=WORKER_ID).update(
         status=status, result=result or {}, error=error, finished=timezone.now(),
         done=job.done if status == Job.Status.FAILED else max(job.done, job.total),
     )
+    if not finished:  # our lease ran out and the job was retried: that run's outcome counts
+        log.warning("job %s: finished here after this worker (%s) lost it", job.pk, WORKER_ID)
 
 
 def shown_job(workspace, raw_id: str | None, kinds: tuple[str, ...]) -> Job | None:

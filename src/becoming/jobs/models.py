@@ -26,9 +26,16 @@ class Job(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # The lease (see becoming.jobs.lease): which worker process runs the job, when it last
+    # said it still does, and how many times a worker has claimed it.
+    claimed_by = models.CharField(max_length=200, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created"]
+        # Every worker looks for running jobs whose lease ran out, every half lease.
+        indexes = [models.Index(fields=["status", "heartbeat"], name="jobs_job_lease")]
 
     @property
     def percent(self) -> int:
