@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.db.models.fields.json import KeyTransform
 
 from becoming.tabular.infer import convert_value, infer_attributes
-from becoming.tabular.read import TabularError, read_table
+from becoming.tabular.read import TabularError, read_table, require_plain
 
 from .models import Attribute, AttributeType, Contact, Customer
 
@@ -49,6 +49,11 @@ def import_customers(workspace, path, id_column=None, name_column=None, progress
             )
     if name_column is None:
         name_column = guess_column([n for n in names if n != id_column], NAME_GUESSES)
+    try:
+        for col in filter(None, (id_column, name_column)):
+            require_plain(table, col, label)
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
     ids = _check_ids(label, table.column(id_column).to_pylist(), id_column)
     cust_names = table.column(name_column).to_pylist() if name_column else [None] * len(ids)
     columns = infer_attributes(table, exclude=(id_column, name_column))

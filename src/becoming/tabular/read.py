@@ -110,6 +110,42 @@ def read_table(path: str | os.PathLike) -> pa.Table:
     return _read_csv(path, tab=(ext == ".tsv"))
 
 
+def require_plain(table: pa.Table, column: str, file_name: str) -> None:
+    """Refuse ``column`` unless its values are plain (text, numbers, booleans, dates, times).
+
+    Ids, names, event types and times are compared and cast as single values: a list, struct
+    or map there has no sensible reading (and pyarrow cannot cast it to text). Other columns
+    may be nested; they are kept as JSON.
+    """
+    kind = table.schema.field(column).type
+    if not _is_plain(kind):
+        raise TabularError(
+            f"holds {_kind_name(kind)} values ({kind}); this column needs plain values "
+            "such as text, numbers or dates", file=file_name, column=column)
+
+
+def _is_plain(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        return _is_plain(kind.value_type)
+    t = pa.types
+    return any(test(kind) for test in (
+        t.is_string, t.is_large_string, t.is_integer, t.is_floating, t.is_decimal,
+        t.is_boolean, t.is_date, t.is_timestamp, t.is_null))
+
+
+def _kind_name(kind: pa.DataType) -> str:
+    t = pa.types
+    if t.is_struct(kind):
+        return "struct"
+    if t.is_map(kind):
+        return "map"
+    if t.is_list(kind) or t.is_large_list(kind) or t.is_fixed_size_list(kind):
+        return "list"
+    if t.is_binary(kind) or t.is_large_binary(kind) or t.is_fixed_size_binary(kind):
+        return "binary (not text)"
+    return str(kind)
+
+
 # --- CSV -------------------------------------------------------------------------------
 
 
