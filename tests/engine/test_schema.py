@@ -211,3 +211,75 @@ def test_a_missing_top_level_field_is_reported_not_looped_on():
     with pytest.raises(ModelError) as caught:
         parse_model("dimensions: []\n")
     assert any(i.field == "vision" for i in caught.value.errors)
+
+
+# --- limits: refused before the document is built ------------------------------------------
+
+
+def billion_laughs(levels: int) -> str:
+    """Each level holds ten aliases of the one before: 10**levels strings from ~50*levels bytes."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + f"\nvision: *a{levels - 1}\n"
+
+
+def test_an_alias_bomb_is_refused_before_it_expands():
+    # Nine levels: a billion strings if expanded; refused at the first anchor instead.
+    err = only(errors_of(billion_laughs(9)))
+    assert (err.line, err.message) == (
+        1, "YAML anchors (&a0) are not supported in a model; write the value out in full")
+
+
+def test_an_alias_is_refused_with_its_line():
+    text = GOOD.replace("  seats: number", "  seats: number\n  other: *plan")
+    err = only(errors_of(text))
+    assert (err.line, err.message) == (
+        5, "YAML aliases (*plan) are not supported in a model; write the value out in full")
+
+
+def nested_not(levels: int) -> dict:
+    criterion = {"event": {"type": "x", "at_least": 1}}
+    for _ in range(levels):
+        criterion = {"not": criterion}
+    return {"vision": "v", "dimensions": [{"key": "d", "name": "D", "target": "b", "stages": [
+        {"key": "a", "name": "A"}, {"key": "b", "name": "B", "when": [criterion]}]}]}
+
+
+@pytest.mark.parametrize("text", [
+    "vision: " + "[" * 1000 + "]" * 1000 + "\n",
+    "vision: " + "{a: " * 1000 + "1" + "}" * 1000 + "\n",
+    "".join("  " * i + "-\n" for i in range(100)),
+])
+def test_deep_yaml_is_a_model_error_not_a_recursion_error(text):
+    err = only(errors_of(text))
+    assert err.message == "nested more than 50 levels deep"
+    assert err.line is not None
+
+
+def test_deep_json_is_a_model_error_not_a_recursion_error():
+    with pytest.raises(ModelError) as info:
+        parse_model_data(nested_not(1000))
+    (err,) = info.value.errors
+    assert err.message == "nested more than 50 levels deep"
+    assert err.field.startswith("dimensions[0].stages[1].when[0].not.not.not")
+
+
+def test_a_reasonably_nested_model_still_parses():
+    assert parse_model_data(nested_not(20)).dimensions[0].key == "d"
+
+
+def test_too_big_is_refused():
+    err = only(errors_of("vision: '" + "x" * 300_000 + "'\n"))
+    assert err.message == "the model is 300,011 bytes; at most 262,144 are accepted"
+
+
+def test_too_many_json_values_are_refused():
+    data = {"vision": "v", "dimensions": [{"key": f"d{i}"} for i in range(30_000)]}
+    with pytest.raises(ModelError, match="the model has more than 50,000 values"):
+        parse_model_data(data)
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "9" * 5000, "!!int nine"])
+def test_a_number_that_is_no_number_is_an_error(value):
+    errs = errors_of(replace("    weight: 2", f"    weight: {value}"))
+    assert [e.field for e in errs] == ["dimensions[0].weight"]

@@ -3,7 +3,9 @@
 import datetime as dt
 import json
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from becoming.tabular import SIGNAL_SCHEMA, TabularError, prepare_events, read_table
@@ -156,3 +158,53 @@ def test_json_lines_rows_are_line_numbers(tmp_path):
 def test_header_only_file_gives_no_events(tmp_path):
     events = prepare(csv_table(tmp_path, "user,event,time\n"))
     assert events.num_rows == 0 and events.schema == SIGNAL_SCHEMA
+
+
+# --- column types from Parquet and JSON: role columns plain, the rest kept as JSON ---------
+
+PLAIN = {"user": ["u1", "u2"], "event": ["buy", "visit"], "time": ["2024-03-01", "2024-03-02"],
+         "amount": [1.0, 2.0]}
+NESTED = {
+    "list": pa.array([["a"], ["b", "c"]]),
+    "struct": pa.array([{"x": 1}, {"x": 2}]),
+    "map": pa.array([[("k", 1)], [("j", 2)]], pa.map_(pa.string(), pa.int64())),
+    "binary": pa.array([b"u1", b"u2"]),
+}
+
+
+def parquet_table(tmp_path, columns):
+    path = tmp_path / "events.parquet"
+    pq.write_table(pa.table(columns), path)
+    return read_table(path)
+
+
+@pytest.mark.parametrize("role", ["user", "event", "time", "amount"])
+@pytest.mark.parametrize("kind", list(NESTED))
+def test_a_nested_role_column_is_refused(tmp_path, role, kind):
+    table = parquet_table(tmp_path, {**PLAIN, role: NESTED[kind]})
+    err = error_of(table, file_name="events.parquet", value_column="amount")
+    label = "binary (not text)" if kind == "binary" else kind
+    assert str(err).startswith(f'events.parquet, column "{role}": holds {label} values (')
+    assert str(err).endswith("); this column needs plain values such as text, numbers or dates")
+
+
+def test_nested_extra_columns_become_json_properties(tmp_path):
+    nested = {k: v for k, v in NESTED.items() if k != "binary"}
+    rows = prepare(parquet_table(tmp_path, {**PLAIN, **nested})).to_pylist()
+    assert json.loads(rows[0]["properties"]) == {
+        "amount": 1.0, "list": ["a"], "struct": {"x": 1}, "map": {"k": 1}}
+
+
+def test_a_type_duckdb_cannot_read_still_becomes_json(tmp_path):
+    half = pa.array(np.array([1.5, 2.5], dtype=np.float16))
+    rows = prepare(parquet_table(tmp_path, {**PLAIN, "half": half, "list": NESTED["list"]})).to_pylist()
+    assert json.loads(rows[1]["properties"]) == {"amount": 2.0, "half": 2.5, "list": ["b", "c"]}
+
+
+def test_huge_numbers_do_not_crash(tmp_path):
+    big = pa.array([2**64 - 1, 1], pa.uint64())
+    rows = prepare(parquet_table(tmp_path, {**PLAIN, "amount": big}), value_column="amount").to_pylist()
+    assert rows[0]["value"] == float(2**64)
+    err = error_of(parquet_table(tmp_path, {**PLAIN, "time": big}))
+    assert str(err).startswith(
+        "events.csv, row 1, column \"time\": cannot parse '18446744073709551615' as a date/time")

@@ -7,6 +7,7 @@ import pytest
 from support import TELCO, need_data
 
 from becoming.tabular import convert_value, infer_attributes, read_table
+from becoming.tabular.infer import infer_column
 
 
 def infer(values):
@@ -82,3 +83,8 @@ def test_telco_churn():
     assert all(v.type == "text" for k, v in result.items() if k not in numbers)
     assert result["TotalCharges"].missing == 11
     assert result["Churn"].values.to_pylist()[:2] == ["No", "No"]
+
+
+def test_a_uint64_beyond_double_precision_is_still_a_number():
+    kind, values = infer_column(pa.array([2**64 - 1, None], pa.uint64()))
+    assert (kind, values.to_pylist()) == ("number", [float(2**64), None])

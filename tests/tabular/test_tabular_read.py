@@ -110,3 +110,27 @@ def test_json_line_not_object(tmp_path):
 def test_corrupt_parquet(tmp_path):
     message = str(error_of(write(tmp_path, "bad.parquet", b"not parquet at all")))
     assert message.startswith("bad.parquet: cannot read as Parquet")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ("id,name,\na-109,X,x\n", "column 3 has no name (a delimiter at the end of the header line?)"),
+    ("id, ,name\n1,2,3\n", "column 2 has no name"),
+    ("id;\t;name\n1;2;3\n", "column 2 has no name"),
+    ('id,"",name\n1,2,3\n', "column 2 has no name"),
+])
+def test_blank_csv_header_is_refused(tmp_path, data, message):
+    err = error_of(write(tmp_path, "c.csv", data))
+    assert str(err) == f"c.csv: {message}; every column needs a name"
+
+
+@pytest.mark.parametrize("data", ['{"id": 1, "": 2}\n', '[{"id": 1, " ": 2}]',
+                                  '{"id": 1, "": 2}\n{"id": "x"}\n'])
+def test_blank_json_key_is_refused(tmp_path, data):
+    err = error_of(write(tmp_path, "j.jsonl", data))
+    assert str(err) == "j.jsonl: column 2 has no name; every column needs a name"
+
+
+def test_blank_parquet_column_is_refused(tmp_path):
+    path = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"id": [1], "  ": [2]}), path)
+    assert str(error_of(path)) == "p.parquet: column 2 has no name; every column needs a name"

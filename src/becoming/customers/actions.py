@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.db.models.fields.json import KeyTransform
 
 from becoming.tabular.infer import convert_value, infer_attributes
-from becoming.tabular.read import TabularError, read_table
+from becoming.tabular.read import TabularError, read_table, require_plain
 
 from .models import Attribute, AttributeType, Contact, Customer
 
@@ -49,9 +49,16 @@ def import_customers(workspace, path, id_column=None, name_column=None, progress
             )
     if name_column is None:
         name_column = guess_column([n for n in names if n != id_column], NAME_GUESSES)
+    try:
+        for col in filter(None, (id_column, name_column)):
+            require_plain(table, col, label)
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
     ids = _check_ids(label, table.column(id_column).to_pylist(), id_column)
     cust_names = table.column(name_column).to_pylist() if name_column else [None] * len(ids)
     columns = infer_attributes(table, exclude=(id_column, name_column))
+    for name in columns:
+        check_attribute_name(name, f'{label}, column "{name}"')
     types = {name: col.type for name, col in columns.items()}
     _check_types(workspace, label, types, columns)
     report(0, total=len(ids), message="saving customers")
@@ -65,6 +72,17 @@ def import_customers(workspace, path, id_column=None, name_column=None, progress
         if dry_run:  # every check ran; keep nothing
             transaction.set_rollback(True)
     return {"rows": len(ids), "created": created, "updated": updated, "attributes": types}
+
+
+NAME_MAX = Attribute._meta.get_field("name").max_length
+
+
+def check_attribute_name(name, where: str) -> None:
+    """Refuse a name no criterion, filter or DuckDB column could use: blank or too long."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(f"{where}: an attribute needs a name that is not blank")
+    if len(name) > NAME_MAX:
+        raise ValidationError(f"{where}: an attribute name has at most {NAME_MAX} characters")
 
 
 def _check_ids(label, ids, column) -> list[str]:
@@ -133,6 +151,7 @@ def upsert_customer(workspace, external_id: str, name: str | None = None,
     clean = {}
     known = dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
     for key, raw in (attributes or {}).items():
+        check_attribute_name(key, f"attributes[{key!r}]")
         type_ = known.get(key) or _type_of(raw)
         try:
             value = convert_value(type_, raw)
@@ -164,6 +183,71 @@ def _type_of(raw) -> str:
     return AttributeType.TEXT
 
 
+def rename_attribute(workspace, old: str, new: str) -> int:
+    """Rename attribute ``old`` to ``new`` on the Attribute row and in every customer's JSON.
+
+    All or nothing; returns how many customers held a value. Refuses an unknown ``old`` and a
+    ``new`` that is blank or already taken (ignoring case: DuckDB, which runs assessments,
+    does not tell ``Plan`` from ``plan``).
+    """
+    check_attribute_name(new, f"attribute {new!r}")
+    with transaction.atomic():
+        attribute = _locked_attribute(workspace, old)
+        if new == old:
+            return 0
+        taken = (Attribute.objects.filter(workspace=workspace, name__iexact=new)
+                 .exclude(pk=attribute.pk).values_list("name", flat=True).first())
+        if taken is not None:
+            raise ValidationError(f"attribute {old!r} cannot be renamed to {new!r}: "
+                                  f"the workspace already has an attribute {taken!r}")
+        attribute.name = new
+        attribute.save(update_fields=["name"])
+        return _rewrite_attributes(workspace, old, lambda attrs: _renamed(attrs, old, new))
+
+
+def drop_attribute(workspace, name: str) -> int:
+    """Delete attribute ``name`` and its value from every customer; all or nothing.
+
+    Returns how many customers held a value. Refuses an unknown name.
+    """
+    with transaction.atomic():
+        _locked_attribute(workspace, name).delete()
+        return _rewrite_attributes(workspace, name, lambda attrs: _without(attrs, name))
+
+
+def _locked_attribute(workspace, name: str) -> Attribute:
+    # Row lock (PostgreSQL) so two renames of one attribute cannot interleave.
+    attribute = Attribute.objects.select_for_update().filter(workspace=workspace, name=name).first()
+    if attribute is None:
+        raise ValidationError(f"attribute {name!r}: no such attribute in this workspace")
+    return attribute
+
+
+def _renamed(attrs: dict, old: str, new: str) -> dict:
+    return {(new if key == old else key): value for key, value in attrs.items()}
+
+
+def _without(attrs: dict, key: str) -> dict:
+    return {k: value for k, value in attrs.items() if k != key}
+
+
+def _rewrite_attributes(workspace, key: str, change) -> int:
+    """Apply ``change`` to the attributes of every customer holding ``key``, BATCH at a time.
+
+    Walks primary keys in order (keyset pagination) so memory stays bounded whatever the
+    workspace size. Filtering on the key in Python, not with ``has_key``, keeps one code
+    path for both databases and for odd keys (a blank legacy name, quotes, dots).
+    """
+    qs = Customer.objects.filter(workspace=workspace).order_by("pk")
+    last, changed = 0, 0
+    while batch := list(qs.filter(pk__gt=last).values_list("pk", "attributes")[:BATCH]):
+        last = batch[-1][0]
+        rows = [Customer(pk=pk, attributes=change(attrs)) for pk, attrs in batch if key in attrs]
+        Customer.objects.bulk_update(rows, ["attributes"], batch_size=BATCH)
+        changed += len(rows)
+    return changed
+
+
 DUCKDB_TYPES = {"text": "VARCHAR", "number": "DOUBLE", "date": "DATE", "boolean": "BOOLEAN"}
 
 
@@ -186,7 +270,10 @@ def engine_customers(workspace) -> pa.Table:
                     "attributes": pa.array([r[1] for r in rows], pa.string())})
     columns = [exp.alias_(exp.column("id"), "customer_id")]
     for name, type_ in attrs.items():
-        path = exp.Literal.string("$." + json.dumps(name))
+        if not name.strip():  # legacy data from before names were checked: no criterion can use it
+            continue
+        # ensure_ascii=False: DuckDB does not decode \uXXXX in a JSON path, so "é" must stay "é".
+        path = exp.Literal.string("$." + json.dumps(name, ensure_ascii=False))
         value = exp.func("json_extract_string", exp.column("attributes"), path)
         columns.append(exp.alias_(exp.TryCast(this=value, to=exp.DataType.build(DUCKDB_TYPES[type_])), name, quoted=True))
     con = duckdb.connect()

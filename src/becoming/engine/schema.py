@@ -8,6 +8,7 @@ only), the field path (``dimensions[0].stages[1].when[0].event.within``) and a m
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +33,12 @@ from becoming.engine.windows import WindowError, window_days
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 KINDS = ("attribute", "event", "answer", "all", "any", "not")
+# Limits on a model document, checked before the document is built: a real model is a few
+# KB and a dozen levels deep; without them a few hundred bytes of YAML aliases expand to
+# gigabytes, and deep nesting exhausts the Python stack.
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 50
+MAX_VALUES = 50_000  # JSON documents: bounds the work a document arriving decoded can cause
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,10 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         low = node.value.lower()
         return low == "true" if low in ("true", "false") else node.value
     if tag in ("int", "float", "null"):
-        return yaml.constructor.SafeConstructor().construct_object(node)
+        try:
+            return yaml.constructor.SafeConstructor().construct_object(node)
+        except ValueError:  # `!!int x`, or more digits than Python converts: leave it text
+            return node.value
     return node.value
 
 
@@ -145,8 +155,16 @@ def _to_python(node: yaml.Node, path: str, lines: dict[str, int], issues: list) 
 
 
 def parse_model(text: str) -> Model:
-    """Parse YAML text into a Model, or raise ModelError with line-located issues."""
+    """Parse YAML text into a Model, or raise ModelError with line-located issues.
+
+    Refused before anything is built: more than MAX_BYTES, nesting deeper than MAX_DEPTH, and
+    any anchor or alias (a model never needs them, and aliases can expand exponentially).
+    """
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    if size > MAX_BYTES:
+        raise _limit(None, "", f"the model is {size:,} bytes; at most {MAX_BYTES:,} are accepted")
     try:
+        _check_events(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -161,9 +179,66 @@ def parse_model(text: str) -> Model:
     return _Validator(lines, issues).model(data)
 
 
+def _check_events(text: str) -> None:
+    """Refuse anchors, aliases and deep nesting before composing a single node.
+
+    Scans the event stream, which the parsers produce without recursion (the composer
+    recurses). libyaml scans fast; if it finds a syntax error, scan again with PyYAML, which
+    composes the document next, so both its verdict and its message are the ones that count.
+    """
+    try:
+        _scan_events(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        _scan_events(text, yaml.SafeLoader)
+
+
+def _scan_events(text: str, loader) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise _limit(line, "", f"YAML aliases (*{event.anchor}) are not supported in a "
+                         "model; write the value out in full")
+        if getattr(event, "anchor", None):
+            raise _limit(line, "", f"YAML anchors (&{event.anchor}) are not supported in a "
+                         "model; write the value out in full")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _limit(line, "", f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _limit(line: int | None, path: str, message: str) -> ModelError:
+    return ModelError([ModelIssue(line, path, message)])
+
+
 def parse_model_data(data: Any) -> Model:
     """Validate an already-decoded document (JSON); issues carry line=None."""
+    _check_data(data)
     return _Validator(None, []).model(data)
+
+
+def _check_data(data: Any) -> None:
+    """MAX_DEPTH and MAX_VALUES for a decoded document, walked without recursion so a deep
+    one cannot exhaust the stack before it is refused."""
+    stack: list[tuple[Any, int, str]] = [(data, 1, "")]
+    count = 0
+    while stack:
+        value, depth, path = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise _limit(None, "", f"the model has more than {MAX_VALUES:,} values")
+        if isinstance(value, dict):
+            children = [(v, _join(path, str(k))) for k, v in value.items()]
+        elif isinstance(value, list):
+            children = [(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise _limit(None, path, f"nested more than {MAX_DEPTH} levels deep")
+        stack.extend((v, depth + 1, sub) for v, sub in children)
 
 
 # --------------------------------------------------------------------------- validation
@@ -259,7 +334,7 @@ class _Validator:
             return None
         key = self.key(data, path)
         weight = data.get("weight", 1)
-        if weight is None or isinstance(weight, bool) or not isinstance(weight, (int, float)):
+        if not _finite_number(weight):
             self.err(f"{path}.weight", f"weight '{weight}' is not a number")
             weight = 1
         elif weight <= 0:
@@ -437,7 +512,7 @@ class _Validator:
         value = data.get(key)
         if key not in data:
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if _finite_number(value):
             return value
         if dates and isinstance(value, (str, date)):
             try:
@@ -450,9 +525,20 @@ class _Validator:
         return False
 
     def scalar(self, value: Any, path: str) -> bool:
-        if isinstance(value, (str, int, float, bool)):
+        if isinstance(value, (str, bool)) or _finite_number(value):
             return True
         self.err(path, f"value '{value}' must be text, a number, a date or true/false")
+        return False
+
+
+def _finite_number(value: Any) -> bool:
+    # YAML's .nan/.inf and JSON's NaN/Infinity parse as floats; no weight or threshold means
+    # them. An int too big for a float (OverflowError) cannot be compared in SQL either.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
         return False
 
 

@@ -5,10 +5,10 @@ No Django here: the application calls into this package, never the other way rou
 
 from .events import SIGNAL_SCHEMA, prepare_events
 from .infer import AttributeColumn, convert_value, infer_attributes
-from .read import TabularError, read_table, row_position
+from .read import TabularError, read_table, require_plain, row_position
 from .store import SignalStore
 
 __all__ = [
     "SIGNAL_SCHEMA", "AttributeColumn", "SignalStore", "TabularError", "convert_value",
-    "infer_attributes", "prepare_events", "read_table", "row_position",
+    "infer_attributes", "prepare_events", "read_table", "require_plain", "row_position",
 ]

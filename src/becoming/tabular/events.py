@@ -7,6 +7,7 @@ so ten million rows prepare in seconds. Errors name the file, the row as the use
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import duckdb
@@ -14,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .read import TabularError, row_position
+from .read import TabularError, require_plain, row_position
 
 SIGNAL_SCHEMA = pa.schema([
     pa.field("event_id", pa.string(), nullable=False),
@@ -27,6 +28,7 @@ SIGNAL_SCHEMA = pa.schema([
 ])
 
 EPOCH_RE = r"^[+-]?\d+(\.\d+)?$"
+MAX_EPOCH = 253402300799.0  # 9999-12-31T23:59:59Z in seconds
 # Unit separator: cannot appear in normal text, so joined fields cannot collide.
 _SEP = "\x1f"
 
@@ -50,6 +52,8 @@ class _Context:
         if name not in self.table.column_names:
             available = ", ".join(f'"{c}"' for c in self.table.column_names)
             raise self.error(f"no such column; available columns: {available}", column=name)
+        # Every column read through here is an id, type, time or value: one plain value each.
+        require_plain(self.table, name, self.file)
         return self.table.column(name).combine_chunks()
 
 
@@ -176,7 +180,10 @@ def _parse_text_times(raw: pa.Array, time_format: str | None) -> pa.Array:
         return pc.cast(parsed, pa.timestamp("us"))
     present = pc.drop_null(raw)
     if len(present) and pc.all(pc.match_substring_regex(present, EPOCH_RE)).as_py():
-        micros = pc.multiply(pc.cast(raw, pa.float64()), 1e6)
+        seconds = pc.cast(raw, pa.float64())
+        # Beyond year 9999 the int64 cast would overflow: leave NULL, reported as unparseable.
+        seconds = pc.if_else(pc.less_equal(pc.abs(seconds), MAX_EPOCH), seconds, None)
+        micros = pc.multiply(seconds, 1e6)
         return pc.cast(pc.cast(pc.round(micros), pa.int64()), pa.timestamp("us"))
     return _duckdb_iso_times(raw)
 
@@ -194,7 +201,8 @@ def _parse_values(ctx: _Context, name: str) -> pa.Array:
     column = ctx.column(name)
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) \
             or pa.types.is_decimal(column.type):
-        return pc.cast(column, pa.float64())
+        # Unsafe: a uint64 beyond 2**53 loses digits rather than failing; values are doubles.
+        return pc.cast(column, pa.float64(), safe=False)
     raw = _text(column)
     con = _connect()
     con.register("raw_values", pa.table({"v": raw}))
@@ -212,8 +220,13 @@ def _properties(table: pa.Table, names: list[str]) -> pa.Array:
     struct = pa.StructArray.from_arrays(
         [table.column(n).combine_chunks() for n in names], names=names)
     con = _connect()
-    con.register("props", pa.table({"p": struct}))
-    result = con.sql("SELECT to_json(p)::VARCHAR AS p FROM props").to_arrow_table()
+    try:
+        con.register("props", pa.table({"p": struct}))
+        result = con.sql("SELECT to_json(p)::VARCHAR AS p FROM props").to_arrow_table()
+    except duckdb.Error:
+        # A type DuckDB cannot take from Arrow (e.g. float16): the slow, general way.
+        return pa.array([json.dumps(row, default=str, ensure_ascii=False, separators=(",", ":"))
+                         for row in struct.to_pylist()], pa.string())
     return result.column("p").combine_chunks()
 
 

@@ -69,7 +69,8 @@ def infer_column(column: pa.Array) -> tuple[str, pa.Array]:
     """Return ``(type, converted values)`` for one column."""
     t = column.type
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        return NUMBER, pc.cast(column, pa.float64())
+        # Unsafe: a uint64 beyond 2**53 loses digits rather than failing; numbers are doubles.
+        return NUMBER, pc.cast(column, pa.float64(), safe=False)
     if pa.types.is_boolean(t):
         return BOOLEAN, column
     if pa.types.is_date(t):

@@ -89,7 +89,8 @@ def read_table(path: str | os.PathLike) -> pa.Table:
     CSV columns are all strings, header names kept exactly, empty cells NULL. Parquet keeps
     its native types. JSON lines keeps the types pyarrow infers; if values of one key have
     mixed types, every scalar is read as a string. Raises :class:`TabularError` on any
-    problem (missing/empty file, bad encoding, ragged rows, duplicate headers, bad JSON).
+    problem (missing/empty file, bad encoding, ragged rows, blank or duplicate column names,
+    bad JSON).
     """
     path = Path(path)
     name = path.name
@@ -109,6 +110,42 @@ def read_table(path: str | os.PathLike) -> pa.Table:
     return _read_csv(path, tab=(ext == ".tsv"))
 
 
+def require_plain(table: pa.Table, column: str, file_name: str) -> None:
+    """Refuse ``column`` unless its values are plain (text, numbers, booleans, dates, times).
+
+    Ids, names, event types and times are compared and cast as single values: a list, struct
+    or map there has no sensible reading (and pyarrow cannot cast it to text). Other columns
+    may be nested; they are kept as JSON.
+    """
+    kind = table.schema.field(column).type
+    if not _is_plain(kind):
+        raise TabularError(
+            f"holds {_kind_name(kind)} values ({kind}); this column needs plain values "
+            "such as text, numbers or dates", file=file_name, column=column)
+
+
+def _is_plain(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        return _is_plain(kind.value_type)
+    t = pa.types
+    return any(test(kind) for test in (
+        t.is_string, t.is_large_string, t.is_integer, t.is_floating, t.is_decimal,
+        t.is_boolean, t.is_date, t.is_timestamp, t.is_null))
+
+
+def _kind_name(kind: pa.DataType) -> str:
+    t = pa.types
+    if t.is_struct(kind):
+        return "struct"
+    if t.is_map(kind):
+        return "map"
+    if t.is_list(kind) or t.is_large_list(kind) or t.is_fixed_size_list(kind):
+        return "list"
+    if t.is_binary(kind) or t.is_large_binary(kind) or t.is_fixed_size_binary(kind):
+        return "binary (not text)"
+    return str(kind)
+
+
 # --- CSV -------------------------------------------------------------------------------
 
 
@@ -122,7 +159,7 @@ def _read_csv(path: Path, *, tab: bool) -> pa.Table:
     text = head.decode("utf-8", errors="replace")
     delimiter = "\t" if tab else _sniff_delimiter(text)
     header = _parse_header(text, delimiter)
-    _check_header(header, name)
+    _check_header(header, name, delimited=True)
     try:
         table = _pyarrow_csv(path, header, delimiter, newlines_in_values=False)
     except pa.ArrowInvalid as exc:
@@ -158,9 +195,19 @@ def _parse_header(text: str, delimiter: str) -> list[str]:
     return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
 
 
-def _check_header(header: list[str], name: str) -> None:
+def _check_header(header: list[str], name: str, *, delimited: bool = False) -> None:
+    """Every column needs a distinct, non-blank name: a blank one becomes an attribute or a
+    property nobody can refer to (and an empty identifier that DuckDB refuses)."""
+    if not header:
+        raise TabularError("the file has no columns", file=name)
     seen: dict[str, int] = {}
     for position, column in enumerate(header, start=1):
+        if not column.strip():
+            # The usual cause: a spreadsheet export with a delimiter at the end of each line.
+            hint = " (a delimiter at the end of the header line?)" if (
+                delimited and position == len(header)) else ""
+            raise TabularError(f"column {position} has no name{hint}; every column needs a name",
+                               file=name)
         if column in seen:
             raise TabularError(
                 f"duplicate column name (columns {seen[column]} and {position}); "
@@ -237,6 +284,7 @@ def _read_json(path: Path) -> pa.Table:
     except pa.ArrowInvalid:
         # Find the bad line (raises); if every line is valid the types were mixed.
         return _json_rows(path, list(_iter_json_lines(path)), label="line")
+    _check_header(table.column_names, path.name)
     return _with_position(table, "line", 1)
 
 
@@ -282,6 +330,7 @@ def _json_rows(path: Path, rows: list[dict], *, label: str) -> pa.Table:
     for row in rows:
         for key, values in columns.items():
             values.append(_as_text(row.get(key)))
+    _check_header(list(columns), path.name)
     table = pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()})
     # Blank lines are skipped in this path, so line numbers are only exact without them.
     return _with_position(table, label, 1)
