@@ -186,7 +186,7 @@ def test_meeting_form_errors(client, workspace, member, other):
 
 
 def test_meeting_list_filters_and_quiet_customers(client, workspace, member, viewer):
-    from becoming.engage.meetings import log_meeting
+    from becoming.engage.actions.meetings import log_meeting
 
     customers = make_customers(workspace, 4)
     now = timezone.now()
@@ -216,8 +216,8 @@ def test_meeting_list_filters_and_quiet_customers(client, workspace, member, vie
 
 def test_customer_page_shows_self_assessed_against_measured(client, workspace, owner, viewer, small_model):
     from becoming.assessments.actions import run_assessment
+    from becoming.engage.actions.surveys import self_assessment, submit
     from becoming.engage.models import Response
-    from becoming.engage.surveys import self_assessment, submit
     from becoming.transformation.actions import apply_model
 
     customers = make_customers(workspace, 2)

@@ -28,15 +28,15 @@ def topic_of(theme) -> str:
 
 
 def by_topic(workspace) -> dict:
-    from becoming.engage.themes import active_themes
+    from becoming.engage.actions.themes import active_themes
 
     return {topic_of(t): t for t in active_themes(workspace) if t.size}
 
 
 @pytest.fixture
 def discovered(workspace, owner, small_model, tmp_path):
-    from becoming.engage.feedback import import_feedback
-    from becoming.engage.themes import discover_themes
+    from becoming.engage.actions.feedback import import_feedback
+    from becoming.engage.actions.themes import discover_themes
     from becoming.transformation.actions import apply_model
 
     customers = make_customers(workspace)
@@ -92,8 +92,8 @@ def test_board_shows_themes_ranked_with_counts_and_stages(discovered, workspace,
 
 
 def test_rename_survives_rediscovery(discovered, workspace, member, client):
+    from becoming.engage.actions.themes import discover_themes
     from becoming.engage.models import Theme
-    from becoming.engage.themes import discover_themes
 
     billing = by_topic(workspace)["billing"]
     client.force_login(member)

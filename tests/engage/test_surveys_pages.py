@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from becoming.engage import surveys
+from becoming.engage.actions import surveys
 from becoming.engage.models import Invitation, Question, Survey
 
 

@@ -12,10 +12,10 @@ from pydantic import Field
 from becoming.api.auth import require
 from becoming.api.schemas import Error, JobOut
 from becoming.customers.models import Contact, Customer
-from becoming.engage import meetings, surveys
-from becoming.engage.feedback import save_feedback
+from becoming.engage.actions import meetings, surveys
+from becoming.engage.actions.feedback import save_feedback
+from becoming.engage.actions.themes import merge_themes, rename_theme, split_theme
 from becoming.engage.models import Feedback, Meeting, Survey, Theme
-from becoming.engage.themes import merge_themes, rename_theme, split_theme
 from becoming.jobs.actions import enqueue
 
 router = Router(tags=["engage"])

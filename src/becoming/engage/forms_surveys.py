@@ -1,4 +1,4 @@
-"""Forms of the survey pages. They check shapes; `becoming.engage.surveys` checks meaning."""
+"""Forms of the survey pages. They check shapes; `becoming.engage.actions.surveys` checks meaning."""
 
 import re
 

@@ -25,11 +25,11 @@ from becoming.transformation.actions import current_model
 from becoming.web.access import workspace_view
 from becoming.web.pagination import Window, paginate, query_without
 
-from ..feedback import import_feedback
+from ..actions.feedback import import_feedback
+from ..actions.meetings import log_meeting, without_conversation
+from ..actions.themes import active_themes, link_dimension, merge_themes, rename_theme, split_theme
 from ..forms_inbox import DiscoverForm, FeedbackMapForm, FeedbackUploadForm, MeetingForm, RenameForm
-from ..meetings import log_meeting, without_conversation
 from ..models import Feedback, Meeting, Response, Theme
-from ..themes import active_themes, link_dimension, merge_themes, rename_theme, split_theme
 
 THEMES_PER_PAGE = 20
 THEME_CUSTOMERS = 50

@@ -21,7 +21,7 @@ from becoming.customers.models import Contact
 from becoming.transformation.actions import current_version
 from becoming.web.access import workspace_view
 
-from .. import surveys
+from ..actions import surveys
 from ..forms_surveys import QuestionForm, SurveyForm
 from ..models import Question, Response, Survey
 

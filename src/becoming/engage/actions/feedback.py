@@ -12,7 +12,7 @@ from becoming.customers.models import Customer
 from becoming.tabular.events import time_column
 from becoming.tabular.read import TabularError, read_table, row_position
 
-from .models import Feedback
+from ..models import Feedback
 
 # Longer texts are almost always pasted threads or logs, not one customer's voice; the
 # limit keeps them out with a clear message instead of letting them swamp a theme.

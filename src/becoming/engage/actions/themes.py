@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
-from .models import Feedback, Theme
+from ..models import Feedback, Theme
 
 EMBED_BATCH = 256
 DIM = 384

@@ -10,7 +10,7 @@ from django.utils import timezone
 from becoming.customers.models import Customer
 from becoming.signals.actions import ingest_batch
 
-from .models import Meeting
+from ..models import Meeting
 
 # The signal type of each kind, so a model can ask for e.g. a visit in the last 180 days.
 SIGNAL_TYPE = {"visit": "engage.visit", "meeting": "engage.meeting", "call": "engage.call"}

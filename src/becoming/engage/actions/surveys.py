@@ -21,7 +21,7 @@ from becoming.customers.models import Contact
 from becoming.signals.actions import ingest_batch
 from becoming.transformation.actions import current_version
 
-from .models import Invitation, Question, Response, Survey
+from ..models import Invitation, Question, Response, Survey
 
 SALT = "becoming.survey"
 REMIND_AFTER = dt.timedelta(days=3)
