@@ -21,8 +21,10 @@ def theme(workspace):
     return Theme.objects.create(workspace=workspace, key="T1", label="invoice · charged", centroid=b"")
 
 
-READ = ["feedback", "feedback_import", "themes", "meetings", "meeting_new", "quiet_customers",
+READ = ["feedback", "themes", "meetings", "meeting_new", "quiet_customers",
         "meeting_customers", "meeting_contacts"]
+# Feedback files go through the imports page, like every other file.
+FEEDBACK_IMPORT = "/w/{}/imports/?kind=feedback"
 
 
 @pytest.mark.parametrize("name", READ)
@@ -34,7 +36,7 @@ def test_outsider_gets_404_and_viewer_can_read(client, workspace, viewer, outsid
 
 
 @pytest.mark.parametrize("name,data", [
-    ("feedback_import", {}), ("themes_discover", {"how": "auto", "granularity": "0.5"}),
+    ("themes_discover", {"how": "auto", "granularity": "0.5"}),
     ("meeting_new", {"kind": "call"}),
 ])
 def test_viewer_cannot_post(client, workspace, viewer, outsider, name, data):
@@ -59,16 +61,35 @@ def test_theme_edits_need_a_member(client, workspace, viewer, outsider, theme, n
     assert theme.name == ""
 
 
+def test_feedback_import_is_the_imports_page(client, workspace, viewer, outsider):
+    page = FEEDBACK_IMPORT.format(workspace.slug)
+    assert client.get(url(workspace, "feedback_import"))["Location"] == "../../imports/?kind=feedback"
+    client.force_login(outsider)
+    assert client.get(page).status_code == 404
+    assert client.post(page, {}).status_code == 404
+    client.force_login(viewer)
+    r = client.get(page)
+    assert r.status_code == 200 and r.context["fixed"].key == "feedback"
+    assert client.post(page, {}).status_code == 403
+    feedback = client.get(url(workspace, "feedback")).content.decode()
+    assert "?kind=feedback" not in feedback  # viewers are not offered an import
+
+
 def test_import_map_page_is_private(client, workspace, member, outsider, tmp_path, settings):
-    client.force_login(member)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from becoming.jobs.models import Upload
+
+    client.force_login(member)
+    assert f'href="{FEEDBACK_IMPORT.format(workspace.slug)}"' in client.get(url(workspace, "feedback")).content.decode()
     f = SimpleUploadedFile("fb.csv", b"text\nhello there\n", content_type="text/csv")
-    r = client.post(url(workspace, "feedback_import"), {"file": f})
+    r = client.post(FEEDBACK_IMPORT.format(workspace.slug), {"file": f, "kind": "customers"})
     assert r.status_code == 302
+    upload = Upload.objects.get()
+    assert upload.kind == "feedback" and r["Location"] == url(workspace, "import_map", upload.pk)
     client.force_login(outsider)
     assert client.get(r["Location"]).status_code == 404
-    assert client.get(url(workspace, "feedback_import_map", "feedback-000000000000-x.csv")).status_code == 404
+    assert client.get(url(workspace, "import_map", upload.pk + 1)).status_code == 404
 
 
 def test_empty_states_name_the_next_step(client, workspace, viewer):
@@ -135,10 +156,11 @@ def test_feedback_import_dry_run_shows_the_row_and_column(client, workspace, mem
     make_customers(workspace, 2)
     client.force_login(member)
     f = SimpleUploadedFile("fb.csv", b"comment,account\nGreat,C00\nSlow app,C99\n", content_type="text/csv")
-    r = client.post(url(workspace, "feedback_import"), {"file": f})
+    r = client.post(FEEDBACK_IMPORT.format(workspace.slug), {"file": f})
     page = client.get(r["Location"])
     form = page.context["form"]
     assert form.initial["text_column"] == "comment" and form.initial["customer_column"] == "account"
+    assert form.initial["id_column"] == form.initial["time_column"] == ""
     r = client.post(r["Location"], {"text_column": "comment", "customer_column": "account",
                                     "channel": "nps", "dry_run": "1"})
     assert 'row 3, column "account"' in r.context["dry_run_error"]

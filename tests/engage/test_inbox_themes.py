@@ -176,14 +176,16 @@ def test_feedback_import_as_a_job(workspace, member, client):
 
     from becoming.engage.models import Feedback
     from becoming.jobs.actions import run_job
-    from becoming.jobs.models import Job
+    from becoming.jobs.models import Job, Upload
 
     customers = make_customers(workspace)
     client.force_login(member)
     f = SimpleUploadedFile("feedback.csv", feedback_csv(customers).encode(), content_type="text/csv")
-    mapping = client.post(url(workspace, "feedback_import"), {"file": f})["Location"]
+    mapping = client.post(f"/w/{workspace.slug}/imports/?kind=feedback", {"file": f})["Location"]
+    assert mapping == url(workspace, "import_map", Upload.objects.get(kind="feedback").pk)
     data = {"text_column": "text", "id_column": "id", "customer_column": "customer_id", "time_column": "time",
             "channel": "support"}
+    assert client.get(mapping).context["form"].initial == {k: v for k, v in data.items() if k != "channel"}
     r = client.post(mapping, {**data, "dry_run": "1"})
     assert r.context["dry_run"]["rows"] == 39 and Feedback.objects.count() == 0
     r = client.post(mapping, {**data, "import": "1"})

@@ -1,9 +1,6 @@
 """Feedback inbox, the themes board (wants and needs), and meetings: thin views over engage."""
 
 import datetime as dt
-import re
-import uuid
-from pathlib import Path
 
 import numpy as np
 from django.contrib import messages
@@ -11,24 +8,21 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.fields.json import KeyTransform
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from becoming.customers.models import Attribute, AttributeType, Customer
-from becoming.jobs.actions import enqueue, upload_dir
+from becoming.jobs.actions import enqueue
 from becoming.jobs.models import Job
-from becoming.tabular.read import TabularError, read_table
 from becoming.transformation.actions import current_model
 from becoming.web.access import workspace_view
 from becoming.web.pagination import Window, paginate, query_without
 
-from ..actions.feedback import import_feedback
 from ..actions.meetings import log_meeting, without_conversation
 from ..actions.themes import active_themes, link_dimension, merge_themes, rename_theme, split_theme
-from ..forms_inbox import DiscoverForm, FeedbackMapForm, FeedbackUploadForm, MeetingForm, RenameForm
+from ..forms import DiscoverForm, MeetingForm, RenameForm
 from ..models import Feedback, Meeting, Response, Theme
 
 THEMES_PER_PAGE = 20
@@ -39,8 +33,6 @@ QUOTE_CANDIDATES = 2000
 TREND_DAYS = 30
 QUIET_DAYS = (30, 60, 90, 180)
 CUSTOMER_MATCHES = 20
-SAFE = re.compile(r"[^A-Za-z0-9._-]+")
-UPLOAD_NAME = re.compile(r"^feedback-[0-9a-f]{12}-[A-Za-z0-9._-]+$")
 RANKS = {"customers": "customers affected", "revenue": "customer value", "trend": "trend", "size": "size"}
 
 
@@ -96,72 +88,6 @@ def feedback_list(request):
     }
     template = "engage/inbox/_feedback_list.html" if is_htmx(request) else "engage/inbox/feedback.html"
     return render(request, template, context)
-
-
-@workspace_view("viewer")
-def feedback_import(request):
-    """Upload a file of feedback; the next page maps its columns."""
-    ws = request.workspace
-    form = FeedbackUploadForm()
-    error = None
-    if request.method == "POST":
-        if not request.membership.can("member"):
-            return forbidden(request)
-        form = FeedbackUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            file = form.cleaned_data["file"]
-            name = "feedback-" + uuid.uuid4().hex[:12] + "-" + (SAFE.sub("_", Path(file.name).name)[-120:] or "upload")
-            path = upload_dir(ws) / name
-            with open(path, "wb") as out:
-                out.writelines(file.chunks())
-            try:
-                read_table(path)
-            except TabularError as exc:
-                path.unlink(missing_ok=True)
-                error = str(exc)
-            else:
-                return redirect("feedback_import_map", slug=ws.slug, name=name)
-    return render(request, "engage/inbox/feedback_import.html", {"form": form, "error": error})
-
-
-def _upload_path(workspace, name: str) -> Path:
-    path = upload_dir(workspace) / name
-    if not UPLOAD_NAME.match(name) or not path.is_file():
-        raise Http404("no such upload")
-    return path
-
-
-@workspace_view("viewer")
-def feedback_import_map(request, name):
-    ws = request.workspace
-    path = _upload_path(ws, name)
-    original = name.split("-", 2)[2]
-    try:
-        columns = read_table(path).column_names
-    except TabularError as exc:
-        raise Http404(str(exc)) from None
-    job = None
-    if request.GET.get("job", "").isdigit():
-        job = Job.objects.filter(workspace=ws, kind="import_feedback", pk=request.GET["job"]).first()
-    context = {"name": name, "original": original, "columns": columns, "job": job}
-    form = FeedbackMapForm(columns)
-    if request.method == "POST":
-        if not request.membership.can("member"):
-            return forbidden(request)
-        form = FeedbackMapForm(columns, request.POST)
-        if form.is_valid():
-            options = form.action_kwargs()
-            if "import" in request.POST:
-                job = enqueue(ws, "import_feedback", {"path": str(path), "file_name": original, **options},
-                              request.user)
-                messages.info(request, f"Importing feedback from {original}.")
-                return redirect(reverse("feedback_import_map", args=[ws.slug, name]) + f"?job={job.pk}")
-            try:
-                context["dry_run"] = import_feedback(ws, path, file_name=original, dry_run=True, **options)
-            except ValidationError as exc:
-                context["dry_run_error"] = "; ".join(exc.messages)
-    context["form"] = form
-    return render(request, "engage/inbox/feedback_map.html", context)
 
 
 # -- themes board -----------------------------------------------------------------------------

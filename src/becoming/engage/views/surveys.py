@@ -22,7 +22,7 @@ from becoming.transformation.actions import current_version
 from becoming.web.access import workspace_view
 
 from ..actions import surveys
-from ..forms_surveys import QuestionForm, SurveyForm
+from ..forms import QuestionForm, SurveyForm
 from ..models import Question, Response, Survey
 
 INVITATIONS_PER_PAGE = 50
