@@ -187,7 +187,7 @@ def test_feedback_import_as_a_job(workspace, member, client):
             "channel": "support"}
     assert client.get(mapping).context["form"].initial == {k: v for k, v in data.items() if k != "channel"}
     r = client.post(mapping, {**data, "dry_run": "1"})
-    assert r.context["dry_run"]["rows"] == 39 and Feedback.objects.count() == 0
+    assert r.context["dry_run"] == {"rows": 39, "added": 39, "skipped": 0} and Feedback.objects.count() == 0
     r = client.post(mapping, {**data, "import": "1"})
     job = Job.objects.get(kind="import_feedback")
     run_job(job.pk)
@@ -196,6 +196,11 @@ def test_feedback_import_as_a_job(workspace, member, client):
     assert Feedback.objects.filter(workspace=workspace, channel="support").count() == 39
     page = client.get(r["Location"]).content.decode()
     assert "See the feedback" in page
+    # The same file again: the dry run already tells that every row is there.
+    f = SimpleUploadedFile("feedback.csv", feedback_csv(customers).encode(), content_type="text/csv")
+    again = client.post(f"/w/{workspace.slug}/imports/?kind=feedback", {"file": f})["Location"]
+    r = client.post(again, {**data, "dry_run": "1"})
+    assert r.context["dry_run"] == {"rows": 39, "added": 0, "skipped": 39}
 
 
 def test_meeting_notes_become_feedback(workspace, member, client):

@@ -3,7 +3,6 @@
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -13,7 +12,7 @@ from becoming.api.auth import require
 from becoming.api.schemas import Error, JobOut
 from becoming.customers.models import Contact, Customer
 from becoming.engage.actions import meetings, surveys
-from becoming.engage.actions.feedback import save_feedback
+from becoming.engage.actions.feedback import add_feedback_items, filter_feedback
 from becoming.engage.actions.themes import merge_themes, rename_theme, split_theme
 from becoming.engage.models import Feedback, Meeting, Survey, Theme
 from becoming.jobs.actions import enqueue
@@ -137,33 +136,15 @@ def _feedback_out(f: Feedback) -> dict:
 @router.get("/feedback", response=list[FeedbackOut])
 def list_feedback(request, theme: str = "", channel: str = "", customer_id: str = "",
                   offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=PAGE_MAX)):
-    qs = Feedback.objects.filter(workspace=request.workspace).select_related("customer", "theme")
-    if theme:
-        qs = qs.filter(theme__key=theme)
-    if channel:
-        qs = qs.filter(channel=channel)
-    if customer_id:
-        qs = qs.filter(customer__external_id=customer_id)
-    return [_feedback_out(f) for f in qs[offset:offset + limit]]
+    qs, _ = filter_feedback(request.workspace, {"theme": theme, "channel": channel, "customer_id": customer_id})
+    return [_feedback_out(f) for f in qs.select_related("customer", "theme")[offset:offset + limit]]
 
 
 @router.post("/feedback", response={200: dict[str, int], 400: Error})
 def add_feedback(request, body: FeedbackBatch):
     """Add feedback items (up to 1,000); each is themed on arrival when themes exist."""
     require(request, "member")
-    known = dict(Customer.objects.filter(workspace=request.workspace,
-                                         external_id__in=[i.customer_id for i in body.items if i.customer_id])
-                 .values_list("external_id", "id"))
-    items = []
-    for n, item in enumerate(body.items):
-        if item.customer_id and item.customer_id not in known:
-            raise ValidationError(f"items[{n}].customer_id: unknown customer {item.customer_id!r}")
-        if not item.text.strip():
-            raise ValidationError(f"items[{n}].text: must not be empty")
-        items.append(Feedback(workspace=request.workspace, customer_id=known.get(item.customer_id),
-                              channel=item.channel, text=item.text.strip(), source_id=item.id or "",
-                              time=item.time or dt.datetime.now(dt.UTC)))
-    return save_feedback(request.workspace, items)
+    return add_feedback_items(request.workspace, [item.model_dump() for item in body.items])
 
 
 @router.get("/themes", response=list[ThemeOut])

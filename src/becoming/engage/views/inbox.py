@@ -20,6 +20,7 @@ from becoming.transformation.actions import current_model
 from becoming.web.access import workspace_view
 from becoming.web.pagination import Window, paginate, query_without
 
+from ..actions.feedback import filter_feedback
 from ..actions.meetings import log_meeting, without_conversation
 from ..actions.themes import active_themes, link_dimension, merge_themes, rename_theme, split_theme
 from ..forms import DiscoverForm, MeetingForm, RenameForm
@@ -46,39 +47,13 @@ def is_htmx(request) -> bool:
 
 # -- feedback inbox ---------------------------------------------------------------------------
 
-def filter_feedback(workspace, params):
-    qs = Feedback.objects.filter(workspace=workspace)
-    active = {}
-    channel = params.get("channel", "").strip()
-    if channel:
-        qs = qs.filter(channel=channel)
-        active["channel"] = channel
-    theme = params.get("theme", "")
-    if theme == "none":
-        qs = qs.filter(theme__isnull=True)
-        active["theme"] = theme
-    elif theme.isdigit():
-        qs = qs.filter(theme_id=int(theme))
-        active["theme"] = theme
-    customer = params.get("customer", "").strip()
-    if customer:
-        qs = qs.filter(Q(customer__name__icontains=customer) | Q(customer__external_id__icontains=customer))
-        active["customer"] = customer
-    q = params.get("q", "").strip()
-    if q:
-        qs = qs.filter(text__icontains=q)
-        active["q"] = q
-    return qs, active
-
-
 @workspace_view("viewer")
 def feedback_list(request):
     ws = request.workspace
     qs, active = filter_feedback(ws, request.GET)
     qs = (qs.select_related("customer", "contact", "theme")
           .only("id", "text", "channel", "time", "customer__name", "customer__external_id",
-                "contact__name", "contact__email", "theme__key", "theme__name", "theme__label")
-          .order_by("-time", "-id"))
+                "contact__name", "contact__email", "theme__key", "theme__name", "theme__label"))
     page = paginate(qs, request.GET.get("page"), counted=not active)
     context = {
         "page": page, "active": active, "query": query_without(request.GET, "page"),
