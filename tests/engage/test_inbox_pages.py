@@ -130,6 +130,33 @@ def test_inbox_lists_newest_first_with_filters(client, workspace, viewer, theme)
     assert b"<html" not in r.content and b"Refund" in r.content
 
 
+def test_the_page_and_the_api_share_one_filter(client, workspace, viewer, theme):
+    from test_api import Api
+
+    from becoming.engage.models import Feedback
+
+    customers = make_customers(workspace, 3)
+    feedback_rows(workspace, customers)
+    Feedback.objects.filter(workspace=workspace, text__in=BILLING).update(theme=theme)
+    client.force_login(viewer)
+    api = Api(workspace)
+
+    def page(**params):
+        return {f.text for f in client.get(url(workspace, "feedback"), params).context["page"].object_list}
+
+    def listed(**params):
+        return {f["text"] for f in api.get("/feedback", limit=500, **params).json()}
+
+    assert listed(theme="T1") == page(theme="T1") == page(theme=theme.pk) == set(BILLING)
+    assert listed(theme="none") == page(theme="none") == set(Feedback.objects.exclude(text__in=BILLING)
+                                                                 .values_list("text", flat=True))
+    assert listed(customer_id="C01") == page(customer_id="C01") == set(
+        Feedback.objects.filter(customer=customers[1]).values_list("text", flat=True))
+    assert listed(customer_id="C0") == set()  # the API's customer_id is exact; the page's customer searches
+    assert page(customer="C0") == set(Feedback.objects.values_list("text", flat=True))
+    assert listed(channel="nps", theme="T1") == page(channel="nps", theme="T1") == set()
+
+
 def test_inbox_paginates_filtered_lists_without_counting(client, workspace, viewer, settings):
     from becoming.engage.models import Feedback
 

@@ -140,7 +140,8 @@ def test_link_dimension_and_theme_page(discovered, workspace, member, client):
     assert r.status_code == 200 and b"saved" in r.content
     theme.refresh_from_db()
     assert theme.dimension == "reporting"
-    client.post(url(workspace, "theme_dimension", theme.pk), {"dimension": "nonsense"})
+    r = client.post(url(workspace, "theme_dimension", theme.pk), {"dimension": "nonsense"}, follow=True)
+    assert "No dimension &#x27;nonsense&#x27; in the current model." in r.content.decode()
     theme.refresh_from_db()
     assert theme.dimension == "reporting"
     r = client.get(url(workspace, "theme", theme.pk))
@@ -148,6 +149,31 @@ def test_link_dimension_and_theme_page(discovered, workspace, member, client):
     assert len(r.context["quotes"]) == 3
     r = client.get(url(workspace, "feedback"), {"theme": theme.pk})
     assert all(f.theme_id == theme.pk for f in r.context["page"].object_list)
+
+
+def test_the_api_links_only_dimensions_of_the_model(discovered, workspace):
+    from test_api import Api
+
+    api = Api(workspace)
+    theme = by_topic(workspace)["reports"]
+    bad = api.patch(f"/themes/{theme.key}", {"name": "Reports", "dimension": "nonsense"})
+    assert bad.status_code == 400 and "No dimension 'nonsense'" in bad.json()["message"]
+    theme.refresh_from_db()
+    assert (theme.name, theme.dimension) == ("", "")  # neither change
+    ok = api.patch(f"/themes/{theme.key}", {"name": "Reports", "dimension": "reporting"})
+    assert ok.json() == {"key": theme.key, "title": "Reports", "dimension": "reporting"}
+    assert api.patch(f"/themes/{theme.key}", {"dimension": ""}).json()["dimension"] == ""
+
+
+def test_discovery_needs_two_pieces_of_feedback(workspace, member, client):
+    from becoming.engage.actions.feedback import add_feedback
+    from becoming.jobs.models import Job
+
+    client.force_login(member)
+    add_feedback(workspace, "Only one voice so far")
+    r = client.post(url(workspace, "themes_discover"), {"how": "auto", "granularity": "0.5"}, follow=True)
+    assert "needs at least two pieces of feedback" in r.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_discover_button_runs_a_job(discovered, workspace, member, client):

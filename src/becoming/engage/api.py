@@ -3,7 +3,6 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -11,9 +10,9 @@ from pydantic import Field
 from becoming.api.auth import require
 from becoming.api.schemas import Error, JobOut
 from becoming.customers.models import Contact, Customer
-from becoming.engage.actions import meetings, surveys
+from becoming.engage.actions import board, meetings, surveys
 from becoming.engage.actions.feedback import add_feedback_items, filter_feedback
-from becoming.engage.actions.themes import merge_themes, rename_theme, split_theme
+from becoming.engage.actions.themes import edit_theme, merge_themes, split_theme
 from becoming.engage.models import Feedback, Meeting, Survey, Theme
 from becoming.jobs.actions import enqueue
 
@@ -149,8 +148,7 @@ def add_feedback(request, body: FeedbackBatch):
 
 @router.get("/themes", response=list[ThemeOut])
 def list_themes(request):
-    themes = (Theme.objects.filter(workspace=request.workspace, merged_into__isnull=True, size__gt=0)
-              .annotate(customers=Count("feedback__customer", distinct=True)).order_by("-size", "key"))
+    themes = board.themes_by_size(request.workspace)
     return [{"key": t.key, "title": t.title, "label": t.label, "name": t.name, "key_phrases": t.key_phrases,
              "size": t.size, "customers": t.customers, "dimension": t.dimension} for t in themes]
 
@@ -166,12 +164,7 @@ def discover(request, body: DiscoverIn):
 @router.patch("/themes/{key}", response={200: dict[str, str], 404: Error})
 def update_theme(request, key: str, body: ThemePatch):
     require(request, "member")
-    theme = _theme(request, key)
-    if body.name is not None:
-        rename_theme(theme, body.name)
-    if body.dimension is not None:
-        theme.dimension = body.dimension
-        theme.save(update_fields=["dimension", "updated"])
+    theme = edit_theme(_theme(request, key), name=body.name, dimension=body.dimension)
     return {"key": theme.key, "title": theme.title, "dimension": theme.dimension}
 
 
@@ -208,10 +201,8 @@ def _meeting_out(m: Meeting) -> dict:
 @router.get("/meetings", response=list[MeetingOut])
 def list_meetings(request, customer_id: str = "", offset: int = Query(0, ge=0),
                   limit: int = Query(100, ge=1, le=PAGE_MAX)):
-    qs = Meeting.objects.filter(workspace=request.workspace).select_related("customer")
-    if customer_id:
-        qs = qs.filter(customer__external_id=customer_id)
-    return [_meeting_out(m) for m in qs[offset:offset + limit]]
+    qs, _ = meetings.filter_meetings(request.workspace, {"customer_id": customer_id})
+    return [_meeting_out(m) for m in qs.select_related("customer")[offset:offset + limit]]
 
 
 @router.get("/customers-without-conversation", response=list[SilentOut])

@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from becoming.jobs.actions import enqueue
+from becoming.transformation.actions import current_model
+
 from ..models import Feedback, Theme
 
 EMBED_BATCH = 256
@@ -150,6 +153,13 @@ def discover_themes_job(job, progress, n_themes=None, granularity=0.5):
     return discover_themes(job.workspace, n_themes, granularity, progress)
 
 
+def queue_discovery(workspace, *, n_themes: int | None = None, granularity: float = 0.5, user=None):
+    """Queue theme discovery as a job, once there is something to group (at least two items)."""
+    if Feedback.objects.filter(workspace=workspace)[:2].count() < 2:
+        raise ValidationError("Theme discovery needs at least two pieces of feedback; import some first.")
+    return enqueue(workspace, "discover_themes", {"n_themes": n_themes, "granularity": granularity}, user)
+
+
 # -- staff edits --------------------------------------------------------------------------
 
 def rename_theme(theme: Theme, name: str) -> Theme:
@@ -206,8 +216,23 @@ def _recentre(theme: Theme) -> None:
 
 
 def link_dimension(theme: Theme, dimension: str) -> Theme:
+    """Say which dimension of the current model a theme concerns ("" unlinks it)."""
+    if dimension:
+        model = current_model(theme.workspace)
+        if model is None or dimension not in {d.key for d in model.dimensions}:
+            raise ValidationError(f"No dimension {dimension!r} in the current model.")
     theme.dimension = dimension
     theme.save(update_fields=["dimension", "updated"])
+    return theme
+
+
+@transaction.atomic
+def edit_theme(theme: Theme, *, name: str | None = None, dimension: str | None = None) -> Theme:
+    """Rename and/or link a theme in one go: both change, or (on a bad dimension) neither."""
+    if dimension is not None:
+        link_dimension(theme, dimension)
+    if name is not None:
+        rename_theme(theme, name)
     return theme
 
 
