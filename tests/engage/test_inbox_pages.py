@@ -265,6 +265,7 @@ def test_meeting_list_filters_and_quiet_customers(client, workspace, member, vie
 
 def test_customer_page_shows_self_assessed_against_measured(client, workspace, owner, viewer, small_model):
     from becoming.assessments.actions import run_assessment
+    from becoming.customers.models import Customer
     from becoming.engage.actions.surveys import self_assessment, submit
     from becoming.engage.models import Response
     from becoming.transformation.actions import apply_model
@@ -278,9 +279,16 @@ def test_customer_page_shows_self_assessed_against_measured(client, workspace, o
     for customer, said in zip(customers, (2, 0)):
         response = Response.objects.create(survey=survey, customer=customer, contact=customer.contacts.first())
         submit(response, {"self_reporting": said})
+    newcomer = Customer.objects.create(workspace=workspace, external_id="NEW", name="Newcomer")  # not assessed
+    submit(Response.objects.create(survey=survey, customer=newcomer), {"self_reporting": 1})
     client.force_login(viewer)
     page = client.get(url(workspace, "customer", customers[0].pk)).content.decode()
-    assert "Thinks they are Regular; the data shows Starting — worth a conversation" in page
+    assert ('<p class="amber-note self-gap">Thinks they are Regular; the data shows Starting'
+            ' — worth a conversation</p>') in page
+    assert "Self-assessed: <strong>Regular</strong>" in page
     assert "Where do you stand today?" in page  # the survey answers section
     page = client.get(url(workspace, "customer", customers[1].pk)).content.decode()
-    assert "matches the data" in page and "worth a conversation" not in page
+    assert "matches the data" in page and "worth a conversation" not in page and "self-gap" not in page
+    page = client.get(url(workspace, "customer", newcomer.pk)).content.decode()
+    assert "Self-assessed: <strong>Trying</strong>" in page and "not measured yet" in page
+    assert "matches the data" not in page and "self-gap" not in page

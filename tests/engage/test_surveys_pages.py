@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from becoming.engage.actions import surveys
@@ -135,6 +136,25 @@ def test_build_a_survey(client, survey_ws, member):
     client.post(f"{base}{survey.pk}/status/", {"status": "closed", "next": "survey_results"})
     survey.refresh_from_db()
     assert survey.status == "closed"
+
+
+def test_a_closed_survey_takes_no_new_question(client, survey, member):
+    client.force_login(member)
+    surveys.set_status(survey, "closed")
+    part = client.post(f"/w/{survey.workspace.slug}/surveys/{survey.pk}/questions/",
+                       {"text": "Anything else?", "kind": "text"}, HTTP_HX_REQUEST="true")
+    assert part.status_code == 200 and "Anything else?" not in part.content.decode()
+    with pytest.raises(ValidationError, match="this survey is closed; reopen it to add questions"):
+        surveys.add_question(survey, key="more", text="Anything else?", kind="text")
+    assert survey.questions.count() == 2
+
+
+def test_a_survey_is_made_with_all_its_questions_or_none(survey_ws):
+    with pytest.raises(ValidationError, match="choices"):
+        surveys.create_survey(survey_ws, title="Pulse", questions=[
+            {"key": "nps", "text": "Recommend us?", "kind": "scale_10"},
+            {"key": "pick", "text": "Pick one", "kind": "single"}])
+    assert not Survey.objects.exists()
 
 
 def test_opening_needs_a_question(client, survey_ws, member):

@@ -10,7 +10,7 @@ from pydantic import Field
 from becoming.api.auth import require
 from becoming.api.schemas import Error, JobOut
 from becoming.customers.models import Contact, Customer
-from becoming.engage.actions import board, meetings, surveys
+from becoming.engage.actions import board, meetings, results, surveys
 from becoming.engage.actions.feedback import add_feedback_items, filter_feedback
 from becoming.engage.actions.themes import edit_theme, merge_themes, split_theme
 from becoming.engage.models import Feedback, Meeting, Survey, Theme
@@ -231,13 +231,8 @@ def list_surveys(request):
 @router.post("/surveys", response={201: SurveyOut, 400: Error})
 def create_survey(request, body: SurveyIn):
     require(request, "member")
-    from django.db import transaction
-
-    with transaction.atomic():
-        survey = Survey.objects.create(workspace=request.workspace, title=body.title, intro=body.intro)
-        for q in body.questions:
-            surveys.add_question(survey, key=q.key, text=q.text, kind=q.kind, choices=q.choices,
-                                 required=q.required, help=q.help)
+    survey = surveys.create_survey(request.workspace, title=body.title, intro=body.intro,
+                                   questions=[q.model_dump() for q in body.questions])
     return Status(201, _survey_out(survey))
 
 
@@ -274,4 +269,4 @@ def remind(request, survey_id: int):
 @router.get("/surveys/{survey_id}/rates", response={200: dict[str, Any], 404: Error})
 def rates(request, survey_id: int, dimension: str = ""):
     """Response rate overall and, with a dimension, per current stage."""
-    return surveys.response_rates(_survey(request, survey_id), dimension or None)
+    return results.response_rates(_survey(request, survey_id), dimension or None)

@@ -14,10 +14,10 @@ from becoming.transformation.actions import current_model
 from becoming.web.access import workspace_view
 from becoming.web.pagination import Window, paginate, query_without
 
-from ..actions import board, meetings, themes
+from ..actions import board, meetings, results, themes
 from ..actions.feedback import filter_feedback
 from ..forms import DiscoverForm, MeetingForm, RenameForm
-from ..models import Feedback, Meeting, Response, Theme
+from ..models import Meeting, Theme
 
 QUIET_DAYS = (30, 60, 90, 180)
 QUIET_PER_PAGE = 50
@@ -241,56 +241,8 @@ def quiet_customers(request):
     })
 
 
-# -- the customer page's engage sections ------------------------------------------------------
-
-CUSTOMER_MEETINGS = 10
-CUSTOMER_FEEDBACK = 20
-CUSTOMER_RESPONSES = 5
-
-
-def customer_engagement(customer) -> dict:
-    """Meetings, feedback and survey answers shown on a customer's page."""
-    responses = []
-    for r in (Response.objects.filter(customer=customer, submitted__isnull=False)
-              .select_related("survey", "contact").prefetch_related("survey__questions")
-              .order_by("-submitted")[:CUSTOMER_RESPONSES]):
-        answers = []
-        for q in r.survey.questions.all():
-            if q.key in r.answers:
-                answers.append({"question": q.text, "answer": _answer_text(q, r.answers[q.key])})
-        responses.append({"response": r, "answers": answers})
-    return {
-        "meetings": (Meeting.objects.filter(customer=customer).prefetch_related("contacts")
-                     .order_by("-when", "-id")[:CUSTOMER_MEETINGS]),
-        "feedback": (Feedback.objects.filter(customer=customer).select_related("theme", "contact")
-                     .order_by("-time", "-id")[:CUSTOMER_FEEDBACK]),
-        "responses": responses,
-    }
-
-
-def _answer_text(question, value) -> str:
-    labels = {c.get("value"): c.get("label") for c in question.choices or [] if isinstance(c, dict)}
-    if isinstance(value, list):
-        return ", ".join(str(labels.get(v, v)) for v in value)
-    if labels and value in labels:
-        return str(labels[value]).split(" — ")[0]
-    return str(value)
-
-
-def self_assessment_notes(ladders: list[dict], self_stages: dict[str, int]) -> None:
-    """Put the self-assessed stage beside the measured one, noting where they differ."""
-    for ladder in ladders:
-        stages = ladder["stages"]
-        index = self_stages.get(ladder["dimension"].key)
-        if index is None or not 0 <= index < len(stages):
-            continue
-        ladder["self_index"] = index
-        ladder["self_name"] = stages[index].name
-        measured = ladder["stage_index"]
-        if measured is not None and measured != index:
-            ladder["self_gap"] = (f"Thinks they are {stages[index].name}; the data shows "
-                                  f"{stages[measured].name} — worth a conversation")
-
+# -- the customer page ------------------------------------------------------------------------
 
 def customer_section(customer, request) -> dict:
-    return customer_engagement(customer)
+    """Engage's section of the customer page (registered in apps.py)."""
+    return results.customer_engagement(customer)
