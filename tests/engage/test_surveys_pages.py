@@ -138,6 +138,21 @@ def test_build_a_survey(client, survey_ws, member):
     assert survey.status == "closed"
 
 
+def test_edit_a_survey(client, survey, member, viewer):
+    url = f"/w/{survey.workspace.slug}/surveys/{survey.pk}/"
+    client.force_login(viewer)
+    assert client.post(url, {"title": "Mine", "link_days": 7}).status_code == 403
+    client.force_login(member)
+    bad = client.post(url, {"title": "Reporting, again", "intro": "", "link_days": 0})
+    assert bad.status_code == 200 and "between 1 and 365 days" in bad.content.decode()
+    survey.refresh_from_db()
+    assert (survey.title, survey.link_days) == ("How is reporting going?", 30)
+    page = client.post(url, {"title": "Reporting, again", "intro": "One minute.", "link_days": 7}, follow=True)
+    assert "Survey saved." in page.content.decode()
+    survey.refresh_from_db()
+    assert (survey.title, survey.intro, survey.link_days) == ("Reporting, again", "One minute.", 7)
+
+
 def test_a_closed_survey_takes_no_new_question(client, survey, member):
     client.force_login(member)
     surveys.set_status(survey, "closed")

@@ -26,7 +26,7 @@ from ..models import Invitation, Question, Response, Survey
 SALT = "becoming.survey"
 REMIND_AFTER = dt.timedelta(days=3)
 MAX_REMINDERS = 2
-SCALES = {Question.Kind.SCALE_5: (1, 5), Question.Kind.SCALE_10: (0, 10)}
+SCALES: dict[str, tuple[int, int]] = {Question.Kind.SCALE_5: (1, 5), Question.Kind.SCALE_10: (0, 10)}
 
 
 # -- building ----------------------------------------------------------------------------
@@ -61,6 +61,15 @@ def create_survey(workspace, *, title: str, intro: str = "", link_days: int | No
                                    **({"link_days": link_days} if link_days is not None else {}))
     for question in questions:
         add_question(survey, **question)
+    return survey
+
+
+def update_survey(survey: Survey, *, title: str, intro: str = "", link_days: int | None = None) -> Survey:
+    """Change a survey's title, introduction and how long its new links work."""
+    survey.title, survey.intro = title, intro
+    if link_days is not None:
+        survey.link_days = link_days
+    survey.save(update_fields=["title", "intro", "link_days"])
     return survey
 
 

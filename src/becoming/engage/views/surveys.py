@@ -90,7 +90,7 @@ def survey_detail(request, pk):
             return forbidden()
         form = SurveyForm(request.POST, instance=survey)
         if form.is_valid():
-            form.save()
+            surveys.update_survey(survey, **form.cleaned_data)
             messages.success(request, "Survey saved.")
             return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
         return render(request, "engage/surveys/detail.html", {**builder_context(survey), "survey_form": form})
