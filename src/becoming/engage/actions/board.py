@@ -6,6 +6,7 @@ customer attribute), by trend (items in the last 30 days against the 30 before),
 """
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 from django.core.paginator import Paginator
@@ -26,6 +27,9 @@ QUOTES = 3
 QUOTE_CANDIDATES = 2000
 TREND_DAYS = 30
 RANKS = {"customers": "customers affected", "revenue": "customer value", "trend": "trend", "size": "size"}
+# Each rank sorts by a first number, then a second to break ties.
+RANK_KEYS = {"customers": ("customers", "size"), "revenue": ("value", "customers"),
+             "trend": ("change", "recent"), "size": ("size", "customers")}
 # SQLite allows 999 parameters in a query: id lists are read in chunks below that.
 ID_CHUNK = 900
 
@@ -39,7 +43,7 @@ def _chunks(ids) -> list[list]:
     return [ids[start:start + ID_CHUNK] for start in range(0, len(ids), ID_CHUNK)]
 
 
-def theme_stats(workspace) -> dict[int, dict]:
+def theme_stats(workspace) -> dict[int, Any]:
     """Per theme: distinct customers, items in the last 30 days and in the 30 before."""
     now = timezone.now()
     recent, before = now - dt.timedelta(days=TREND_DAYS), now - dt.timedelta(days=2 * TREND_DAYS)
@@ -87,7 +91,7 @@ def representative_quotes(theme: Theme, n: int = QUOTES) -> list[Feedback]:
 def stage_breakdown(workspace, dimension, customers_of: dict[int, set[int]]) -> dict[int, list[dict]]:
     """Per theme: distinct customers at each stage of `dimension` (plus those not assessed)."""
     everyone = set().union(*customers_of.values()) if customers_of else set()
-    stage_of = {}
+    stage_of: dict[int, Any] = {}
     for chunk in _chunks(everyone):
         stage_of.update(Customer.objects.filter(workspace=workspace, pk__in=chunk)
                         .annotate(_s=KeyTransform(dimension.key, "stages")).values_list("pk", "_s"))
@@ -111,29 +115,37 @@ def _stage_rows(dimension, stages: list) -> list[dict]:
 
 
 def ranked_themes(workspace, rank: str, attribute: str | None) -> list[Theme]:
-    """The live themes with their numbers (customers, recent, previous, change, value), best first."""
+    """The live themes, best first, each carrying its numbers for the templates: customers,
+    recent, previous, change and value (None unless ranked by value)."""
     themes = [t for t in active_themes(workspace) if t.size > 0]
     stats = theme_stats(workspace)
-    values = {}
+    values: dict[int, float] = {}
     if rank == "revenue" and attribute:
         customers_of = theme_customers(workspace)
         per_customer = customer_values(workspace, set().union(*customers_of.values()) if customers_of else set(),
                                        attribute)
         values = {tid: sum(per_customer.get(c, 0.0) for c in members) for tid, members in customers_of.items()}
+    numbers = {}
     for t in themes:
         s = stats.get(t.pk, {})
-        t.customers = s.get("customers", 0)
-        t.recent, t.previous = s.get("recent", 0), s.get("previous", 0)
-        t.change = t.recent - t.previous
-        t.value = values.get(t.pk, 0.0) if values or rank == "revenue" else None
-    keys = {
-        "customers": lambda t: (t.customers, t.size),
-        "revenue": lambda t: (t.value or 0, t.customers),
-        "trend": lambda t: (t.change, t.recent),
-        "size": lambda t: (t.size, t.customers),
-    }
-    themes.sort(key=lambda t: (keys[rank](t), -t.pk), reverse=True)
+        recent, previous = s.get("recent", 0), s.get("previous", 0)
+        numbers[t.pk] = {"customers": s.get("customers", 0), "recent": recent, "previous": previous,
+                         "change": recent - previous,
+                         "value": values.get(t.pk, 0.0) if values or rank == "revenue" else None}
+    first, second = RANK_KEYS[rank]
+    themes.sort(key=lambda t: (_number(t, numbers, first), _number(t, numbers, second), -t.pk), reverse=True)
+    for t in themes:
+        _show(t, **numbers[t.pk])
     return themes
+
+
+def _number(theme: Theme, numbers: dict, name: str) -> float:
+    return theme.size if name == "size" else numbers[theme.pk][name] or 0
+
+
+def _show(theme: Theme, **extra) -> None:
+    # What the board shows beside a theme rides on the Theme the templates already render.
+    vars(theme).update(extra)
 
 
 def theme_board(workspace, *, rank: str = "", attribute: str = "", dimension: str = "", page=None) -> dict:
@@ -148,28 +160,26 @@ def theme_board(workspace, *, rank: str = "", attribute: str = "", dimension: st
     numbers = list(Attribute.objects.filter(workspace=workspace, type=AttributeType.NUMBER)
                    .values_list("name", flat=True))
     rank = rank if rank in RANKS else "customers"
-    attribute = attribute if attribute in numbers else (numbers[0] if numbers else None)
-    if rank == "revenue" and attribute is None:
+    value_attribute = attribute if attribute in numbers else (numbers[0] if numbers else None)
+    if rank == "revenue" and value_attribute is None:
         rank = "customers"
     by_key = {d.key: d for d in dimensions}
     chosen = by_key.get(dimension) or (dimensions[0] if dimensions else None)
-    shown_page = Paginator(ranked_themes(workspace, rank, attribute), THEMES_PER_PAGE).get_page(page)
+    shown_page = Paginator(ranked_themes(workspace, rank, value_attribute), THEMES_PER_PAGE).get_page(page)
     shown = list(shown_page.object_list)
     breakdowns = {}
     if chosen is not None and shown:
         breakdowns = stage_breakdown(workspace, chosen, theme_customers(workspace, [t.pk for t in shown]))
     for t in shown:
-        t.quotes = representative_quotes(t)
-        t.breakdown = breakdowns.get(t.pk, [])
-        t.linked = by_key.get(t.dimension)
-    return {"page": shown_page, "themes": shown, "rank": rank, "ranks": RANKS, "attribute": attribute,
+        _show(t, quotes=representative_quotes(t), breakdown=breakdowns.get(t.pk, []), linked=by_key.get(t.dimension))
+    return {"page": shown_page, "themes": shown, "rank": rank, "ranks": RANKS, "attribute": value_attribute,
             "numbers": numbers, "dimensions": dimensions, "dimension": chosen,
             "feedback_count": Feedback.objects.filter(workspace=workspace).count()}
 
 
 def surviving_theme(theme: Theme) -> Theme:
     """The theme a merged (or split) theme now lives on in; the theme itself when it is live."""
-    while theme.merged_into_id:
+    while theme.merged_into_id and theme.merged_into is not None:
         theme = theme.merged_into
     return theme
 

@@ -72,7 +72,7 @@ def _chunks(values) -> list[list]:
 
 
 def _customer_ids(workspace, external_ids) -> dict[str, int]:
-    known = {}
+    known: dict[str, int] = {}
     for chunk in _chunks(external_ids):
         known.update(Customer.objects.filter(workspace=workspace, external_id__in=chunk)
                      .values_list("external_id", "id"))
@@ -104,7 +104,7 @@ def add_feedback(workspace, text: str, *, customer=None, contact=None, channel="
 
 def _fresh(workspace, items: list[Feedback]) -> list[Feedback]:
     """The items whose (channel, source id) is not stored yet."""
-    seen = set()
+    seen: set[tuple[str, str]] = set()
     for chunk in _chunks({f.source_id for f in items if f.source_id}):
         seen.update(Feedback.objects.filter(workspace=workspace, source_id__in=chunk)
                     .values_list("channel", "source_id"))

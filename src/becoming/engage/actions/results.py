@@ -4,6 +4,7 @@ customer page.
 """
 
 from collections import Counter
+from collections.abc import Sequence
 
 from django.db.models import Count, Q
 
@@ -20,13 +21,13 @@ CUSTOMER_RESPONSES = 5
 
 # -- surveys --------------------------------------------------------------------------------
 
-def surveys_with_rates(workspace) -> list[Survey]:
+def surveys_with_rates(workspace) -> Sequence[Survey]:
     """The workspace's surveys, newest first, each with invited, answered and rate."""
     answered = Q(invitations__response__submitted__isnull=False)
     rows = list(Survey.objects.filter(workspace=workspace)
                 .annotate(invited=Count("invitations"), answered=Count("invitations", filter=answered)))
     for row in rows:
-        row.rate = row.answered / row.invited if row.invited else None
+        vars(row)["rate"] = row.answered / row.invited if row.invited else None
     return rows
 
 
@@ -52,7 +53,7 @@ def _rate(row) -> dict:
 
 def distribution(question: Question, answers: list) -> dict:
     """Counts per scale value or choice of one question's answers."""
-    counts = Counter()
+    counts: Counter = Counter()
     for value in answers:
         for v in (value if isinstance(value, list) else [value]):
             counts[v] += 1

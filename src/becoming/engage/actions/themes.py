@@ -117,7 +117,7 @@ def _next_key(themes) -> int:
 
 def _assign_all(workspace, ids, vectors, labels, by_index) -> None:
     """Set every item's theme; pinned themes (from staff splits) win items nearest to them."""
-    theme_of = [by_index[int(label)].pk if label >= 0 else None for label in labels]
+    theme_of: list[int | None] = [by_index[int(label)].pk if label >= 0 else None for label in labels]
     pinned = [t for t in active_themes(workspace) if t.pinned_by_staff]
     if pinned:
         from becoming.themes import assign_many
@@ -125,7 +125,8 @@ def _assign_all(workspace, ids, vectors, labels, by_index) -> None:
         current = {t.pk: t for t in active_themes(workspace)}
         near, _ = assign_many(vectors, np.vstack([_vector(t.centroid) for t in pinned]))
         for i, p in enumerate(near):
-            if p >= 0 and _closer(vectors[i], pinned[p], current.get(theme_of[i])):
+            mine = theme_of[i]
+            if p >= 0 and _closer(vectors[i], pinned[p], current.get(mine) if mine is not None else None):
                 theme_of[i] = pinned[p].pk
     for theme_pk in set(theme_of):
         chosen = [ids[i] for i, t in enumerate(theme_of) if t == theme_pk]
@@ -243,7 +244,7 @@ def export_rows(workspace) -> pa.Table:
     rows = (Feedback.objects.filter(workspace=workspace).order_by("pk")
             .values_list("source_id", "theme__key", "theme__name", "theme__label", "text",
                          "customer__external_id", "channel", "time"))
-    cols = list(zip(*rows)) or [[]] * 8
+    cols: list[tuple] = list(zip(*rows)) or [()] * 8
     return pa.table({
         "feedback_id": pa.array(cols[0], pa.string()),
         "theme": pa.array(cols[1], pa.string()),
