@@ -29,7 +29,7 @@ def test_feedback_and_themes(api, workspace):
     assert api.post("/feedback", {"items": items}).json()["added"] == 0
     bad = api.post("/feedback", {"items": [{"text": "x", "customer_id": "nobody"}]})
     assert bad.status_code == 400 and "items[0].customer_id" in bad.json()["message"]
-    from becoming.engage.themes import discover_themes
+    from becoming.engage.actions.themes import discover_themes
 
     discover_themes(workspace, n_themes=2)
     themes = api.get("/themes").json()
@@ -83,7 +83,7 @@ def test_surveys(api, small_model):
 def test_other_workspace_sees_nothing(api, stranger, workspace, small_model):
     api.post("/customers", {"external_id": "C-1"})
     api.post("/feedback", {"items": [{"text": t, "id": str(i)} for i, t in enumerate(TEXTS)]})
-    from becoming.engage.themes import discover_themes
+    from becoming.engage.actions.themes import discover_themes
 
     discover_themes(workspace, n_themes=2)
     key = api.get("/themes").json()[0]["key"]

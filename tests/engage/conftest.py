@@ -73,8 +73,8 @@ def survey_ws(workspace, owner, small_model):
 @pytest.fixture
 def survey(survey_ws, owner):
     """A draft survey with a required 1–5 scale and an optional single choice."""
+    from becoming.engage.actions.surveys import add_question
     from becoming.engage.models import Survey
-    from becoming.engage.surveys import add_question
 
     s = Survey.objects.create(workspace=survey_ws, title="How is reporting going?", intro="Two questions.",
                               created_by=owner)

@@ -14,11 +14,11 @@ def test_themes_board_and_customer_page(page, live_server, consumer, workspace, 
     from playwright.sync_api import expect
 
     from becoming.assessments.actions import run_assessment
-    from becoming.engage.feedback import import_feedback
-    from becoming.engage.meetings import log_meeting
+    from becoming.engage.actions.feedback import import_feedback
+    from becoming.engage.actions.meetings import log_meeting
+    from becoming.engage.actions.surveys import self_assessment, submit
+    from becoming.engage.actions.themes import active_themes, discover_themes
     from becoming.engage.models import Response
-    from becoming.engage.surveys import self_assessment, submit
-    from becoming.engage.themes import active_themes, discover_themes
     from becoming.transformation.actions import apply_model
 
     customers = make_customers(workspace)

@@ -21,8 +21,10 @@ def theme(workspace):
     return Theme.objects.create(workspace=workspace, key="T1", label="invoice · charged", centroid=b"")
 
 
-READ = ["feedback", "feedback_import", "themes", "meetings", "meeting_new", "quiet_customers",
+READ = ["feedback", "themes", "meetings", "meeting_new", "quiet_customers",
         "meeting_customers", "meeting_contacts"]
+# Feedback files go through the imports page, like every other file.
+FEEDBACK_IMPORT = "/w/{}/imports/?kind=feedback"
 
 
 @pytest.mark.parametrize("name", READ)
@@ -34,7 +36,7 @@ def test_outsider_gets_404_and_viewer_can_read(client, workspace, viewer, outsid
 
 
 @pytest.mark.parametrize("name,data", [
-    ("feedback_import", {}), ("themes_discover", {"how": "auto", "granularity": "0.5"}),
+    ("themes_discover", {"how": "auto", "granularity": "0.5"}),
     ("meeting_new", {"kind": "call"}),
 ])
 def test_viewer_cannot_post(client, workspace, viewer, outsider, name, data):
@@ -59,16 +61,35 @@ def test_theme_edits_need_a_member(client, workspace, viewer, outsider, theme, n
     assert theme.name == ""
 
 
+def test_feedback_import_is_the_imports_page(client, workspace, viewer, outsider):
+    page = FEEDBACK_IMPORT.format(workspace.slug)
+    assert client.get(url(workspace, "feedback_import"))["Location"] == "../../imports/?kind=feedback"
+    client.force_login(outsider)
+    assert client.get(page).status_code == 404
+    assert client.post(page, {}).status_code == 404
+    client.force_login(viewer)
+    r = client.get(page)
+    assert r.status_code == 200 and r.context["fixed"].key == "feedback"
+    assert client.post(page, {}).status_code == 403
+    feedback = client.get(url(workspace, "feedback")).content.decode()
+    assert "?kind=feedback" not in feedback  # viewers are not offered an import
+
+
 def test_import_map_page_is_private(client, workspace, member, outsider, tmp_path, settings):
-    client.force_login(member)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from becoming.jobs.models import Upload
+
+    client.force_login(member)
+    assert f'href="{FEEDBACK_IMPORT.format(workspace.slug)}"' in client.get(url(workspace, "feedback")).content.decode()
     f = SimpleUploadedFile("fb.csv", b"text\nhello there\n", content_type="text/csv")
-    r = client.post(url(workspace, "feedback_import"), {"file": f})
+    r = client.post(FEEDBACK_IMPORT.format(workspace.slug), {"file": f, "kind": "customers"})
     assert r.status_code == 302
+    upload = Upload.objects.get()
+    assert upload.kind == "feedback" and r["Location"] == url(workspace, "import_map", upload.pk)
     client.force_login(outsider)
     assert client.get(r["Location"]).status_code == 404
-    assert client.get(url(workspace, "feedback_import_map", "feedback-000000000000-x.csv")).status_code == 404
+    assert client.get(url(workspace, "import_map", upload.pk + 1)).status_code == 404
 
 
 def test_empty_states_name_the_next_step(client, workspace, viewer):
@@ -109,6 +130,33 @@ def test_inbox_lists_newest_first_with_filters(client, workspace, viewer, theme)
     assert b"<html" not in r.content and b"Refund" in r.content
 
 
+def test_the_page_and_the_api_share_one_filter(client, workspace, viewer, theme):
+    from test_api import Api
+
+    from becoming.engage.models import Feedback
+
+    customers = make_customers(workspace, 3)
+    feedback_rows(workspace, customers)
+    Feedback.objects.filter(workspace=workspace, text__in=BILLING).update(theme=theme)
+    client.force_login(viewer)
+    api = Api(workspace)
+
+    def page(**params):
+        return {f.text for f in client.get(url(workspace, "feedback"), params).context["page"].object_list}
+
+    def listed(**params):
+        return {f["text"] for f in api.get("/feedback", limit=500, **params).json()}
+
+    assert listed(theme="T1") == page(theme="T1") == page(theme=theme.pk) == set(BILLING)
+    assert listed(theme="none") == page(theme="none") == set(Feedback.objects.exclude(text__in=BILLING)
+                                                                 .values_list("text", flat=True))
+    assert listed(customer_id="C01") == page(customer_id="C01") == set(
+        Feedback.objects.filter(customer=customers[1]).values_list("text", flat=True))
+    assert listed(customer_id="C0") == set()  # the API's customer_id is exact; the page's customer searches
+    assert page(customer="C0") == set(Feedback.objects.values_list("text", flat=True))
+    assert listed(channel="nps", theme="T1") == page(channel="nps", theme="T1") == set()
+
+
 def test_inbox_paginates_filtered_lists_without_counting(client, workspace, viewer, settings):
     from becoming.engage.models import Feedback
 
@@ -135,10 +183,11 @@ def test_feedback_import_dry_run_shows_the_row_and_column(client, workspace, mem
     make_customers(workspace, 2)
     client.force_login(member)
     f = SimpleUploadedFile("fb.csv", b"comment,account\nGreat,C00\nSlow app,C99\n", content_type="text/csv")
-    r = client.post(url(workspace, "feedback_import"), {"file": f})
+    r = client.post(FEEDBACK_IMPORT.format(workspace.slug), {"file": f})
     page = client.get(r["Location"])
     form = page.context["form"]
     assert form.initial["text_column"] == "comment" and form.initial["customer_column"] == "account"
+    assert form.initial["id_column"] == form.initial["time_column"] == ""
     r = client.post(r["Location"], {"text_column": "comment", "customer_column": "account",
                                     "channel": "nps", "dry_run": "1"})
     assert 'row 3, column "account"' in r.context["dry_run_error"]
@@ -186,7 +235,7 @@ def test_meeting_form_errors(client, workspace, member, other):
 
 
 def test_meeting_list_filters_and_quiet_customers(client, workspace, member, viewer):
-    from becoming.engage.meetings import log_meeting
+    from becoming.engage.actions.meetings import log_meeting
 
     customers = make_customers(workspace, 4)
     now = timezone.now()
@@ -216,8 +265,9 @@ def test_meeting_list_filters_and_quiet_customers(client, workspace, member, vie
 
 def test_customer_page_shows_self_assessed_against_measured(client, workspace, owner, viewer, small_model):
     from becoming.assessments.actions import run_assessment
+    from becoming.customers.models import Customer
+    from becoming.engage.actions.surveys import self_assessment, submit
     from becoming.engage.models import Response
-    from becoming.engage.surveys import self_assessment, submit
     from becoming.transformation.actions import apply_model
 
     customers = make_customers(workspace, 2)
@@ -229,9 +279,16 @@ def test_customer_page_shows_self_assessed_against_measured(client, workspace, o
     for customer, said in zip(customers, (2, 0)):
         response = Response.objects.create(survey=survey, customer=customer, contact=customer.contacts.first())
         submit(response, {"self_reporting": said})
+    newcomer = Customer.objects.create(workspace=workspace, external_id="NEW", name="Newcomer")  # not assessed
+    submit(Response.objects.create(survey=survey, customer=newcomer), {"self_reporting": 1})
     client.force_login(viewer)
     page = client.get(url(workspace, "customer", customers[0].pk)).content.decode()
-    assert "Thinks they are Regular; the data shows Starting — worth a conversation" in page
+    assert ('<p class="amber-note self-gap">Thinks they are Regular; the data shows Starting'
+            ' — worth a conversation</p>') in page
+    assert "Self-assessed: <strong>Regular</strong>" in page
     assert "Where do you stand today?" in page  # the survey answers section
     page = client.get(url(workspace, "customer", customers[1].pk)).content.decode()
-    assert "matches the data" in page and "worth a conversation" not in page
+    assert "matches the data" in page and "worth a conversation" not in page and "self-gap" not in page
+    page = client.get(url(workspace, "customer", newcomer.pk)).content.decode()
+    assert "Self-assessed: <strong>Trying</strong>" in page and "not measured yet" in page
+    assert "matches the data" not in page and "self-gap" not in page

@@ -28,15 +28,15 @@ def topic_of(theme) -> str:
 
 
 def by_topic(workspace) -> dict:
-    from becoming.engage.themes import active_themes
+    from becoming.engage.actions.themes import active_themes
 
     return {topic_of(t): t for t in active_themes(workspace) if t.size}
 
 
 @pytest.fixture
 def discovered(workspace, owner, small_model, tmp_path):
-    from becoming.engage.feedback import import_feedback
-    from becoming.engage.themes import discover_themes
+    from becoming.engage.actions.feedback import import_feedback
+    from becoming.engage.actions.themes import discover_themes
     from becoming.transformation.actions import apply_model
 
     customers = make_customers(workspace)
@@ -92,8 +92,8 @@ def test_board_shows_themes_ranked_with_counts_and_stages(discovered, workspace,
 
 
 def test_rename_survives_rediscovery(discovered, workspace, member, client):
+    from becoming.engage.actions.themes import discover_themes
     from becoming.engage.models import Theme
-    from becoming.engage.themes import discover_themes
 
     billing = by_topic(workspace)["billing"]
     client.force_login(member)
@@ -140,7 +140,8 @@ def test_link_dimension_and_theme_page(discovered, workspace, member, client):
     assert r.status_code == 200 and b"saved" in r.content
     theme.refresh_from_db()
     assert theme.dimension == "reporting"
-    client.post(url(workspace, "theme_dimension", theme.pk), {"dimension": "nonsense"})
+    r = client.post(url(workspace, "theme_dimension", theme.pk), {"dimension": "nonsense"}, follow=True)
+    assert "No dimension &#x27;nonsense&#x27; in the current model." in r.content.decode()
     theme.refresh_from_db()
     assert theme.dimension == "reporting"
     r = client.get(url(workspace, "theme", theme.pk))
@@ -148,6 +149,31 @@ def test_link_dimension_and_theme_page(discovered, workspace, member, client):
     assert len(r.context["quotes"]) == 3
     r = client.get(url(workspace, "feedback"), {"theme": theme.pk})
     assert all(f.theme_id == theme.pk for f in r.context["page"].object_list)
+
+
+def test_the_api_links_only_dimensions_of_the_model(discovered, workspace):
+    from test_api import Api
+
+    api = Api(workspace)
+    theme = by_topic(workspace)["reports"]
+    bad = api.patch(f"/themes/{theme.key}", {"name": "Reports", "dimension": "nonsense"})
+    assert bad.status_code == 400 and "No dimension 'nonsense'" in bad.json()["message"]
+    theme.refresh_from_db()
+    assert (theme.name, theme.dimension) == ("", "")  # neither change
+    ok = api.patch(f"/themes/{theme.key}", {"name": "Reports", "dimension": "reporting"})
+    assert ok.json() == {"key": theme.key, "title": "Reports", "dimension": "reporting"}
+    assert api.patch(f"/themes/{theme.key}", {"dimension": ""}).json()["dimension"] == ""
+
+
+def test_discovery_needs_two_pieces_of_feedback(workspace, member, client):
+    from becoming.engage.actions.feedback import add_feedback
+    from becoming.jobs.models import Job
+
+    client.force_login(member)
+    add_feedback(workspace, "Only one voice so far")
+    r = client.post(url(workspace, "themes_discover"), {"how": "auto", "granularity": "0.5"}, follow=True)
+    assert "needs at least two pieces of feedback" in r.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_discover_button_runs_a_job(discovered, workspace, member, client):
@@ -176,16 +202,18 @@ def test_feedback_import_as_a_job(workspace, member, client):
 
     from becoming.engage.models import Feedback
     from becoming.jobs.actions import run_job
-    from becoming.jobs.models import Job
+    from becoming.jobs.models import Job, Upload
 
     customers = make_customers(workspace)
     client.force_login(member)
     f = SimpleUploadedFile("feedback.csv", feedback_csv(customers).encode(), content_type="text/csv")
-    mapping = client.post(url(workspace, "feedback_import"), {"file": f})["Location"]
+    mapping = client.post(f"/w/{workspace.slug}/imports/?kind=feedback", {"file": f})["Location"]
+    assert mapping == url(workspace, "import_map", Upload.objects.get(kind="feedback").pk)
     data = {"text_column": "text", "id_column": "id", "customer_column": "customer_id", "time_column": "time",
             "channel": "support"}
+    assert client.get(mapping).context["form"].initial == {k: v for k, v in data.items() if k != "channel"}
     r = client.post(mapping, {**data, "dry_run": "1"})
-    assert r.context["dry_run"]["rows"] == 39 and Feedback.objects.count() == 0
+    assert r.context["dry_run"] == {"rows": 39, "added": 39, "skipped": 0} and Feedback.objects.count() == 0
     r = client.post(mapping, {**data, "import": "1"})
     job = Job.objects.get(kind="import_feedback")
     run_job(job.pk)
@@ -194,6 +222,11 @@ def test_feedback_import_as_a_job(workspace, member, client):
     assert Feedback.objects.filter(workspace=workspace, channel="support").count() == 39
     page = client.get(r["Location"]).content.decode()
     assert "See the feedback" in page
+    # The same file again: the dry run already tells that every row is there.
+    f = SimpleUploadedFile("feedback.csv", feedback_csv(customers).encode(), content_type="text/csv")
+    again = client.post(f"/w/{workspace.slug}/imports/?kind=feedback", {"file": f})["Location"]
+    r = client.post(again, {**data, "dry_run": "1"})
+    assert r.context["dry_run"] == {"rows": 39, "added": 0, "skipped": 39}
 
 
 def test_meeting_notes_become_feedback(workspace, member, client):

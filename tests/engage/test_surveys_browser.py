@@ -15,7 +15,7 @@ def test_respondent_on_a_phone(phone, live_server, survey):
     from django.utils import timezone
     from playwright.sync_api import expect
 
-    from becoming.engage import surveys
+    from becoming.engage.actions import surveys
     from becoming.engage.models import Invitation, Response
     from becoming.signals.actions import store_for
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from becoming.engage import surveys
+from becoming.engage.actions import surveys
 from becoming.engage.models import Invitation, Response, Survey
 
 LINK = re.compile(r"https?://[^\s/]+(/s/[^/\s]+/)")

@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from becoming.engage import surveys
+from becoming.engage.actions import surveys
 from becoming.engage.models import Invitation, Question, Survey
 
 
@@ -135,6 +136,40 @@ def test_build_a_survey(client, survey_ws, member):
     client.post(f"{base}{survey.pk}/status/", {"status": "closed", "next": "survey_results"})
     survey.refresh_from_db()
     assert survey.status == "closed"
+
+
+def test_edit_a_survey(client, survey, member, viewer):
+    url = f"/w/{survey.workspace.slug}/surveys/{survey.pk}/"
+    client.force_login(viewer)
+    assert client.post(url, {"title": "Mine", "link_days": 7}).status_code == 403
+    client.force_login(member)
+    bad = client.post(url, {"title": "Reporting, again", "intro": "", "link_days": 0})
+    assert bad.status_code == 200 and "between 1 and 365 days" in bad.content.decode()
+    survey.refresh_from_db()
+    assert (survey.title, survey.link_days) == ("How is reporting going?", 30)
+    page = client.post(url, {"title": "Reporting, again", "intro": "One minute.", "link_days": 7}, follow=True)
+    assert "Survey saved." in page.content.decode()
+    survey.refresh_from_db()
+    assert (survey.title, survey.intro, survey.link_days) == ("Reporting, again", "One minute.", 7)
+
+
+def test_a_closed_survey_takes_no_new_question(client, survey, member):
+    client.force_login(member)
+    surveys.set_status(survey, "closed")
+    part = client.post(f"/w/{survey.workspace.slug}/surveys/{survey.pk}/questions/",
+                       {"text": "Anything else?", "kind": "text"}, HTTP_HX_REQUEST="true")
+    assert part.status_code == 200 and "Anything else?" not in part.content.decode()
+    with pytest.raises(ValidationError, match="this survey is closed; reopen it to add questions"):
+        surveys.add_question(survey, key="more", text="Anything else?", kind="text")
+    assert survey.questions.count() == 2
+
+
+def test_a_survey_is_made_with_all_its_questions_or_none(survey_ws):
+    with pytest.raises(ValidationError, match="choices"):
+        surveys.create_survey(survey_ws, title="Pulse", questions=[
+            {"key": "nps", "text": "Recommend us?", "kind": "scale_10"},
+            {"key": "pick", "text": "Pick one", "kind": "single"}])
+    assert not Survey.objects.exists()
 
 
 def test_opening_needs_a_question(client, survey_ws, member):

@@ -6,10 +6,10 @@ import numpy as np
 from django.utils import timezone
 
 from becoming.customers.models import Contact, Customer
-from becoming.engage.feedback import save_feedback
+from becoming.engage.actions.feedback import save_feedback
+from becoming.engage.actions.surveys import add_question, self_assessment
+from becoming.engage.actions.themes import discover_themes
 from becoming.engage.models import Feedback, Invitation, Meeting, Response, Survey
-from becoming.engage.surveys import add_question, self_assessment
-from becoming.engage.themes import discover_themes
 from becoming.signals.actions import ingest_batch
 
 from .voices import pick_topics, say

@@ -3,8 +3,6 @@
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -12,10 +10,10 @@ from pydantic import Field
 from becoming.api.auth import require
 from becoming.api.schemas import Error, JobOut
 from becoming.customers.models import Contact, Customer
-from becoming.engage import meetings, surveys
-from becoming.engage.feedback import save_feedback
+from becoming.engage.actions import board, meetings, results, surveys
+from becoming.engage.actions.feedback import add_feedback_items, filter_feedback
+from becoming.engage.actions.themes import edit_theme, merge_themes, split_theme
 from becoming.engage.models import Feedback, Meeting, Survey, Theme
-from becoming.engage.themes import merge_themes, rename_theme, split_theme
 from becoming.jobs.actions import enqueue
 
 router = Router(tags=["engage"])
@@ -137,39 +135,20 @@ def _feedback_out(f: Feedback) -> dict:
 @router.get("/feedback", response=list[FeedbackOut])
 def list_feedback(request, theme: str = "", channel: str = "", customer_id: str = "",
                   offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=PAGE_MAX)):
-    qs = Feedback.objects.filter(workspace=request.workspace).select_related("customer", "theme")
-    if theme:
-        qs = qs.filter(theme__key=theme)
-    if channel:
-        qs = qs.filter(channel=channel)
-    if customer_id:
-        qs = qs.filter(customer__external_id=customer_id)
-    return [_feedback_out(f) for f in qs[offset:offset + limit]]
+    qs, _ = filter_feedback(request.workspace, {"theme": theme, "channel": channel, "customer_id": customer_id})
+    return [_feedback_out(f) for f in qs.select_related("customer", "theme")[offset:offset + limit]]
 
 
 @router.post("/feedback", response={200: dict[str, int], 400: Error})
 def add_feedback(request, body: FeedbackBatch):
     """Add feedback items (up to 1,000); each is themed on arrival when themes exist."""
     require(request, "member")
-    known = dict(Customer.objects.filter(workspace=request.workspace,
-                                         external_id__in=[i.customer_id for i in body.items if i.customer_id])
-                 .values_list("external_id", "id"))
-    items = []
-    for n, item in enumerate(body.items):
-        if item.customer_id and item.customer_id not in known:
-            raise ValidationError(f"items[{n}].customer_id: unknown customer {item.customer_id!r}")
-        if not item.text.strip():
-            raise ValidationError(f"items[{n}].text: must not be empty")
-        items.append(Feedback(workspace=request.workspace, customer_id=known.get(item.customer_id),
-                              channel=item.channel, text=item.text.strip(), source_id=item.id or "",
-                              time=item.time or dt.datetime.now(dt.UTC)))
-    return save_feedback(request.workspace, items)
+    return add_feedback_items(request.workspace, [item.model_dump() for item in body.items])
 
 
 @router.get("/themes", response=list[ThemeOut])
 def list_themes(request):
-    themes = (Theme.objects.filter(workspace=request.workspace, merged_into__isnull=True, size__gt=0)
-              .annotate(customers=Count("feedback__customer", distinct=True)).order_by("-size", "key"))
+    themes = board.themes_by_size(request.workspace)
     return [{"key": t.key, "title": t.title, "label": t.label, "name": t.name, "key_phrases": t.key_phrases,
              "size": t.size, "customers": t.customers, "dimension": t.dimension} for t in themes]
 
@@ -185,12 +164,7 @@ def discover(request, body: DiscoverIn):
 @router.patch("/themes/{key}", response={200: dict[str, str], 404: Error})
 def update_theme(request, key: str, body: ThemePatch):
     require(request, "member")
-    theme = _theme(request, key)
-    if body.name is not None:
-        rename_theme(theme, body.name)
-    if body.dimension is not None:
-        theme.dimension = body.dimension
-        theme.save(update_fields=["dimension", "updated"])
+    theme = edit_theme(_theme(request, key), name=body.name, dimension=body.dimension)
     return {"key": theme.key, "title": theme.title, "dimension": theme.dimension}
 
 
@@ -227,10 +201,8 @@ def _meeting_out(m: Meeting) -> dict:
 @router.get("/meetings", response=list[MeetingOut])
 def list_meetings(request, customer_id: str = "", offset: int = Query(0, ge=0),
                   limit: int = Query(100, ge=1, le=PAGE_MAX)):
-    qs = Meeting.objects.filter(workspace=request.workspace).select_related("customer")
-    if customer_id:
-        qs = qs.filter(customer__external_id=customer_id)
-    return [_meeting_out(m) for m in qs[offset:offset + limit]]
+    qs, _ = meetings.filter_meetings(request.workspace, {"customer_id": customer_id})
+    return [_meeting_out(m) for m in qs.select_related("customer")[offset:offset + limit]]
 
 
 @router.get("/customers-without-conversation", response=list[SilentOut])
@@ -259,13 +231,8 @@ def list_surveys(request):
 @router.post("/surveys", response={201: SurveyOut, 400: Error})
 def create_survey(request, body: SurveyIn):
     require(request, "member")
-    from django.db import transaction
-
-    with transaction.atomic():
-        survey = Survey.objects.create(workspace=request.workspace, title=body.title, intro=body.intro)
-        for q in body.questions:
-            surveys.add_question(survey, key=q.key, text=q.text, kind=q.kind, choices=q.choices,
-                                 required=q.required, help=q.help)
+    survey = surveys.create_survey(request.workspace, title=body.title, intro=body.intro,
+                                   questions=[q.model_dump() for q in body.questions])
     return Status(201, _survey_out(survey))
 
 
@@ -302,4 +269,4 @@ def remind(request, survey_id: int):
 @router.get("/surveys/{survey_id}/rates", response={200: dict[str, Any], 404: Error})
 def rates(request, survey_id: int, dimension: str = ""):
     """Response rate overall and, with a dimension, per current stage."""
-    return surveys.response_rates(_survey(request, survey_id), dimension or None)
+    return results.response_rates(_survey(request, survey_id), dimension or None)

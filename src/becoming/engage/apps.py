@@ -16,9 +16,9 @@ class EngageConfig(AppConfig):
             "engage", "engage/inbox/_customer_engage.html",
             "becoming.engage.views.inbox:customer_section", 20))
         r.add_import_kind(r.ImportKind(
-            "feedback", "Feedback", form="becoming.engage.forms_inbox:FeedbackMapForm",
-            action="becoming.engage.feedback:import_feedback",
-            guess="becoming.engage.forms_inbox:guess_feedback_columns", order=30,
+            "feedback", "Feedback", form="becoming.engage.forms:FeedbackMapForm",
+            action="becoming.engage.actions.feedback:import_feedback",
+            guess="becoming.engage.forms:guess_feedback_columns", order=30,
             help="open feedback: support tickets, reviews, research notes; themed on arrival"))
-        r.add_job_kind("import_feedback", "becoming.engage.feedback:import_feedback_job")
-        r.add_job_kind("discover_themes", "becoming.engage.themes:discover_themes_job")
+        r.add_job_kind("import_feedback", "becoming.engage.actions.feedback:import_feedback_job")
+        r.add_job_kind("discover_themes", "becoming.engage.actions.themes:discover_themes_job")

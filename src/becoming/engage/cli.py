@@ -27,7 +27,7 @@ from becoming.cli import (
 def import_feedback(file, slug, text_column, id_column, customer_column, channel, time_column):
     """Add open feedback (support tickets, reviews, research) to the inbox, themed on arrival."""
     setup_django()
-    from becoming.engage.feedback import import_feedback as do_import
+    from becoming.engage.actions.feedback import import_feedback as do_import
 
     path = existing_file(file)
     result = with_bar("importing feedback", do_import, get_workspace(slug), path, text_column=text_column,
@@ -51,7 +51,7 @@ def themes_discover(slug, count, granularity):
     if count != "auto" and not count.isdigit():
         fail(f"--themes takes a number or auto, not {count!r}")
     setup_django()
-    from becoming.engage.themes import discover_themes
+    from becoming.engage.actions.themes import discover_themes
 
     result = with_bar("finding themes", discover_themes, get_workspace(slug),
                       None if count == "auto" else int(count), granularity)
@@ -65,7 +65,7 @@ def themes_discover(slug, count, granularity):
 def export_themes(slug, fmt, output):
     """One row per feedback item: feedback_id, theme, theme_label, text, customer_id, channel, time."""
     setup_django()
-    from becoming.engage.themes import export_rows
+    from becoming.engage.actions.themes import export_rows
     from becoming.web.export import write_table
 
     write_table(run(export_rows, get_workspace(slug)), fmt, output)

@@ -6,33 +6,30 @@ their own response.
 """
 
 import smtplib
-from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from becoming.customers.models import Contact
-from becoming.transformation.actions import current_version
+from becoming.transformation.actions import current_model, current_version
 from becoming.web.access import workspace_view
 
-from .. import surveys
-from ..forms_surveys import QuestionForm, SurveyForm
+from ..actions import results, surveys
+from ..forms import QuestionForm, SurveyForm
 from ..models import Question, Response, Survey
 
 INVITATIONS_PER_PAGE = 50
 SEARCH_LIMIT = 50
-TEXT_ANSWERS = 200
 
 
 def current_dimensions(workspace):
-    version = current_version(workspace)
-    return list(version.parsed().dimensions) if version else []
+    model = current_model(workspace)
+    return list(model.dimensions) if model else []
 
 
 def survey_of(request, pk) -> Survey:
@@ -47,30 +44,20 @@ def forbidden():
     return HttpResponseForbidden("this needs the member role or above")
 
 
-def counted(qs):
-    answered = Q(invitations__response__submitted__isnull=False)
-    return qs.annotate(invited=Count("invitations"), answered=Count("invitations", filter=answered))
-
-
 # -- list and creation --------------------------------------------------------------------
 
 @workspace_view("viewer")
 def survey_list(request):
-    rows = list(counted(Survey.objects.filter(workspace=request.workspace)))
-    for row in rows:
-        row.rate = row.answered / row.invited if row.invited else None
     has_model = current_version(request.workspace) is not None
-    return render(request, "engage/surveys/list.html", {"surveys": rows, "has_model": has_model})
+    return render(request, "engage/surveys/list.html",
+                  {"surveys": results.surveys_with_rates(request.workspace), "has_model": has_model})
 
 
 @workspace_view("member")
 def survey_new(request):
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        survey = form.save(commit=False)
-        survey.workspace = request.workspace
-        survey.created_by = request.user
-        survey.save()
+        survey = surveys.create_survey(request.workspace, user=request.user, **form.cleaned_data)
         messages.success(request, "Survey created. Add its questions.")
         return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
     return render(request, "engage/surveys/new.html", {"form": form})
@@ -103,7 +90,7 @@ def survey_detail(request, pk):
             return forbidden()
         form = SurveyForm(request.POST, instance=survey)
         if form.is_valid():
-            form.save()
+            surveys.update_survey(survey, **form.cleaned_data)
             messages.success(request, "Survey saved.")
             return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
         return render(request, "engage/surveys/detail.html", {**builder_context(survey), "survey_form": form})
@@ -116,9 +103,7 @@ def survey_detail(request, pk):
 def question_add(request, pk):
     survey = survey_of(request, pk)
     form = QuestionForm(request.POST)
-    if survey.status == Survey.Status.CLOSED:
-        form.add_error(None, "this survey is closed; reopen it to add questions")
-    elif form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         try:
             surveys.add_question(survey, key=data["key"], text=data["text"], kind=data["kind"],
@@ -146,13 +131,10 @@ def question_delete(request, pk, question):
     survey = survey_of(request, pk)
     target = get_object_or_404(Question, pk=question, survey=survey)
     error = None
-    if survey.status != Survey.Status.DRAFT:
-        error = "questions can only be deleted while the survey is a draft"
-    else:
-        target.delete()
-        for order, q in enumerate(survey.questions.all()):
-            if q.order != order:
-                Question.objects.filter(pk=q.pk).update(order=order)
+    try:
+        surveys.delete_question(target)
+    except ValidationError as exc:
+        error = "; ".join(exc.messages)
     if request.headers.get("HX-Request"):
         return render(request, "engage/surveys/_questions.html", {**builder_context(survey), "error": error})
     if error:
@@ -165,27 +147,20 @@ def question_delete(request, pk, question):
 def survey_status(request, pk):
     survey = survey_of(request, pk)
     wanted = request.POST.get("status")
-    if wanted == Survey.Status.OPEN and not survey.questions.exists():
-        messages.error(request, "Add a question before opening the survey.")
-    elif wanted in (Survey.Status.OPEN, Survey.Status.CLOSED) and wanted != survey.status:
-        survey.status = wanted
-        survey.save(update_fields=["status"])
-        messages.success(request, "Survey opened: its links work." if wanted == Survey.Status.OPEN
-                         else "Survey closed: its links no longer take answers.")
+    try:
+        changed = surveys.set_status(survey, wanted)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        if changed:
+            messages.success(request, "Survey opened: its links work." if wanted == Survey.Status.OPEN
+                             else "Survey closed: its links no longer take answers.")
     back = request.POST.get("next")
     back = back if back in ("survey", "survey_distribute", "survey_results") else "survey"
     return redirect(back, slug=request.workspace.slug, pk=survey.pk)
 
 
 # -- distribution -------------------------------------------------------------------------
-
-def search_contacts(workspace, q: str):
-    qs = Contact.objects.filter(workspace=workspace).exclude(email="").select_related("customer")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(customer__name__icontains=q)
-                       | Q(customer__external_id__icontains=q))
-    return qs.order_by("customer__name", "name", "pk")
-
 
 def stage_choice(workspace, params):
     """(dimension, stage index) picked as "segment=<dimension key>:<stage index>", checked
@@ -210,14 +185,14 @@ def survey_distribute(request, pk):
             return forbidden()
         return distribute_action(request, survey)
     q = request.GET.get("q", "").strip()
-    found = list(search_contacts(request.workspace, q)[:SEARCH_LIMIT]) if q else []
+    found = list(surveys.search_contacts(request.workspace, q)[:SEARCH_LIMIT]) if q else []
     invited = set(survey.invitations.filter(contact__in=found).values_list("contact_id", flat=True))
     invitations = (survey.invitations.select_related("contact__customer", "response")
                    .order_by("-created", "-pk"))
     page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "engage/surveys/distribute.html", {
         "survey": survey, "q": q, "found": found, "invited_ids": invited, "page": page,
-        "dimensions": current_dimensions(request.workspace), "rates": surveys.response_rates(survey),
+        "dimensions": current_dimensions(request.workspace), "rates": results.response_rates(survey),
     })
 
 
@@ -262,31 +237,11 @@ def distribute_action(request, survey):
 def survey_preview(request, pk):
     survey = survey_of(request, pk)
     dim, stage = stage_choice(request.workspace, request.GET)
-    count = already = None
-    if dim is not None:
-        contacts = surveys.contacts_at_stage(request.workspace, dim.key, stage)
-        count = contacts.count()
-        already = survey.invitations.filter(contact__in=contacts).count()
-    return render(request, "engage/surveys/_preview.html",
-                  {"dim": dim, "stage": stage, "count": count, "already": already})
+    reach = surveys.stage_reach(survey, dim.key, stage) if dim is not None else {"count": None, "already": None}
+    return render(request, "engage/surveys/_preview.html", {"dim": dim, "stage": stage, **reach})
 
 
 # -- results ------------------------------------------------------------------------------
-
-def distribution(question: Question, answers: list) -> dict:
-    """Counts per scale value or choice of one question's answers."""
-    counts = Counter()
-    for value in answers:
-        for v in (value if isinstance(value, list) else [value]):
-            counts[v] += 1
-    if question.kind in surveys.SCALES:
-        low, high = surveys.SCALES[question.kind]
-        options = [(v, str(v)) for v in range(low, high + 1)]
-    else:
-        options = [(c["value"], c["label"]) for c in question.choices]
-    return {"labels": [label for _, label in options], "values": [counts.get(v, 0) for v, _ in options],
-            "answered": len(answers)}
-
 
 @workspace_view("viewer")
 def survey_results(request, pk):
@@ -295,27 +250,8 @@ def survey_results(request, pk):
     dim = next((d for d in dimensions if d.key == request.GET.get("dimension")), None)
     if dim is None and "dimension" not in request.GET and dimensions:
         dim = dimensions[0]
-    rates = surveys.response_rates(survey, dim.key if dim else None)
-    for seg in rates["segments"]:
-        stage = seg["stage"]
-        seg["name"] = (dim.stages[stage].name if isinstance(stage, int) and 0 <= stage < len(dim.stages)
-                       else "Not assessed")
-    responses = list(survey.responses.filter(submitted__isnull=False).select_related("customer", "contact")
-                     .order_by("-submitted"))
-    results = []
-    for q in survey.questions.all():
-        given = [r for r in responses if r.answers.get(q.key) not in (None, "", [])]
-        item = {"question": q, "answered": len(given)}
-        if q.kind == Question.Kind.TEXT:
-            item["texts"] = [{"text": r.answers[q.key], "customer": r.customer, "contact": r.contact,
-                              "submitted": r.submitted} for r in given[:TEXT_ANSWERS]]
-        else:
-            item["chart"] = {"id": f"q-{q.pk}", **distribution(q, [r.answers[q.key] for r in given])}
-        results.append(item)
     return render(request, "engage/surveys/results.html", {
-        "survey": survey, "rates": rates, "dimensions": dimensions, "dim": dim, "results": results,
-        "submitted": len(responses),
-    })
+        "survey": survey, "dimensions": dimensions, "dim": dim, **results.survey_results(survey, dim)})
 
 
 # -- the respondent's page (no login) -----------------------------------------------------
@@ -367,15 +303,11 @@ def respond(request, token):
                       {"survey": invitation.survey, "just_now": thanks,
                        "workspace_name": invitation.survey.workspace.name})
     if request.method == "POST":
-        response = response or surveys.response_for(invitation)
-        raw = raw_answers(invitation.survey.questions.all(), request.POST)
         try:
-            # Saved first, so what was answered is kept when a required answer is missing.
-            surveys.save_answers(response, raw)
-            surveys.submit(response)
+            surveys.answer(invitation, raw_answers(invitation.survey.questions.all(), request.POST))
         except ValidationError as exc:
-            response.refresh_from_db()
-            return _form_page(request, token, invitation, response.answers, exc.messages, status=400)
+            kept = surveys.response_for(invitation).answers
+            return _form_page(request, token, invitation, kept, exc.messages, status=400)
         request.session[f"survey-thanks-{invitation.pk}"] = True
         return redirect("respond", token=token)
     return _form_page(request, token, invitation, response.answers if response else {})
@@ -389,12 +321,8 @@ def respond_save(request, token):
         invitation = surveys.invitation_from_token(token)
     except surveys.LinkError as exc:
         return render(request, "engage/respond/_saved.html", {"error": exc.reason})
-    response = surveys.response_for(invitation)
-    if response.submitted:
-        return render(request, "engage/respond/_saved.html",
-                      {"error": "You have already answered — thank you."})
     try:
-        surveys.save_answers(response, raw_answers(invitation.survey.questions.all(), request.POST))
+        surveys.keep_answers(invitation, raw_answers(invitation.survey.questions.all(), request.POST))
     except ValidationError as exc:
         return render(request, "engage/respond/_saved.html", {"error": "; ".join(exc.messages)})
     return render(request, "engage/respond/_saved.html", {"at": timezone.now()})

@@ -1,22 +1,38 @@
-"""Forms of the feedback, themes and meetings pages. They check shapes; the actions check meaning."""
+"""Engage's forms: feedback import mapping, themes, meetings and surveys.
+
+They check shapes; `becoming.engage.actions` checks meaning.
+"""
+
+import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import slugify
 
 from becoming.customers.models import Contact, Customer
+from becoming.web.forms import column_choices
 
-from .models import Meeting
+from .models import Meeting, Question, Survey
 
 GRANULARITY_HELP = "Fewer, broader themes on the left; more, finer ones on the right."
+# Header names that usually hold each part of a feedback file, matched case-insensitively.
+FEEDBACK_GUESSES = {
+    "text_column": re.compile(r"^(text|feedback|comments?|message|body|verbatim|review|notes?|"
+                              r"description|content|answer)$", re.IGNORECASE),
+    "id_column": re.compile(r"^(id|feedback[ _-]?id|ticket[ _-]?id|ticket)$", re.IGNORECASE),
+    "customer_column": re.compile(r"^(customer[ _-]?id|customer|account[ _-]?id|account)$", re.IGNORECASE),
+    "time_column": re.compile(r"^(time|timestamp|date|created|created[ _-]?at)$", re.IGNORECASE),
+}
 
 
-def _column_choices(columns, blank=None):
-    choices = [(c, c) for c in columns]
-    return [("", blank)] + choices if blank else choices
-
-
-class FeedbackUploadForm(forms.Form):
-    file = forms.FileField(help_text="CSV, TSV, JSON lines or Parquet; one row per piece of feedback")
+def guess_feedback_columns(columns: list[str]) -> dict:
+    """The import page's first guess of the mapping: the text (else the first column), an id,
+    a customer and a time column where a header names one."""
+    guesses = {name: next((c for c in columns if pattern.match(c.strip())), "")
+               for name, pattern in FEEDBACK_GUESSES.items()}
+    if not guesses["text_column"] and columns:
+        guesses["text_column"] = columns[0]
+    return guesses
 
 
 class FeedbackMapForm(forms.Form):
@@ -28,23 +44,11 @@ class FeedbackMapForm(forms.Form):
     channel = forms.SlugField(label="Channel name", max_length=50, initial="import",
                               help_text="Where it came from: support, nps, sales…")
 
-    GUESSES = {
-        "text_column": ("text", "feedback", "comment", "message", "body", "verbatim"),
-        "id_column": ("id", "feedback_id", "ticket_id"),
-        "customer_column": ("customer_id", "customer", "account_id", "account"),
-        "time_column": ("time", "timestamp", "date", "created", "created_at"),
-    }
-
-    def __init__(self, columns, *args, **kwargs):
-        lowered = {c.lower(): c for c in columns}
-        initial = kwargs.pop("initial", {}) or {}
-        for name, guesses in self.GUESSES.items():
-            found = next((lowered[g] for g in guesses if g in lowered), "")
-            initial.setdefault(name, found or (columns[0] if name == "text_column" and columns else ""))
-        super().__init__(*args, initial=initial, **kwargs)
-        self.fields["text_column"].choices = _column_choices(columns)
+    def __init__(self, columns, data=None, initial=None):
+        super().__init__(data, initial=initial)
+        self.fields["text_column"].choices = column_choices(columns)
         for name in ("id_column", "customer_column", "time_column"):
-            self.fields[name].choices = _column_choices(columns, "(none)")
+            self.fields[name].choices = column_choices(columns, "(none)")
 
     def action_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -129,4 +133,57 @@ class MeetingForm(forms.Form):
             data["contacts"] = list(Contact.objects.filter(
                 customer=customer, pk__in=[int(p) for p in data.get("contacts", []) if p.isdigit()]))
         data["staff"] = [self.members[p] for p in data.get("staff", []) if p in self.members]
+        return data
+
+
+# -- surveys ---------------------------------------------------------------------------------
+
+
+def key_from_text(text: str) -> str:
+    """A question key from its text: "Do you teach peers?" -> do_you_teach_peers."""
+    key = slugify(text).replace("-", "_")[:50].strip("_")
+    return key or "question"
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["title", "intro", "link_days"]
+        labels = {"intro": "Introduction", "link_days": "Links work for (days)"}
+        widgets = {"intro": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_link_days(self):
+        days = self.cleaned_data["link_days"]
+        if not 1 <= days <= 365:
+            raise forms.ValidationError("between 1 and 365 days")
+        return days
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(max_length=500)
+    kind = forms.ChoiceField(choices=Question.Kind.choices, initial=Question.Kind.SCALE_5)
+    key = forms.CharField(
+        max_length=100, required=False,
+        help_text="What the model's answer criteria use; left empty, made from the text.")
+    help = forms.CharField(max_length=500, required=False, label="Help text")
+    choices = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="One per line, for choice questions.")
+    required = forms.BooleanField(required=False)
+
+    def clean_key(self):
+        key = self.cleaned_data["key"].strip()
+        if key and not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+            raise forms.ValidationError("letters, digits, _ and - only")
+        return key
+
+    def clean(self):
+        data = super().clean()
+        if "text" in data and not data.get("key"):
+            data["key"] = key_from_text(data["text"])
+        lines = [line.strip() for line in data.get("choices", "").splitlines()]
+        data["choices"] = [line for line in lines if line]
+        if data.get("kind") in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and not data["choices"]:
+            self.add_error("choices", "a choice question needs at least one choice, one per line")
+        if data.get("kind") not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            data["choices"] = []
         return data

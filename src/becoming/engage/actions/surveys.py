@@ -13,7 +13,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -21,12 +21,12 @@ from becoming.customers.models import Contact
 from becoming.signals.actions import ingest_batch
 from becoming.transformation.actions import current_version
 
-from .models import Invitation, Question, Response, Survey
+from ..models import Invitation, Question, Response, Survey
 
 SALT = "becoming.survey"
 REMIND_AFTER = dt.timedelta(days=3)
 MAX_REMINDERS = 2
-SCALES = {Question.Kind.SCALE_5: (1, 5), Question.Kind.SCALE_10: (0, 10)}
+SCALES: dict[str, tuple[int, int]] = {Question.Kind.SCALE_5: (1, 5), Question.Kind.SCALE_10: (0, 10)}
 
 
 # -- building ----------------------------------------------------------------------------
@@ -53,8 +53,30 @@ def self_assessment(workspace, user=None) -> Survey:
     return survey
 
 
+@transaction.atomic
+def create_survey(workspace, *, title: str, intro: str = "", link_days: int | None = None,
+                  questions=(), user=None) -> Survey:
+    """A draft survey with its questions (dicts of add_question's arguments): all or nothing."""
+    survey = Survey.objects.create(workspace=workspace, title=title, intro=intro, created_by=user,
+                                   **({"link_days": link_days} if link_days is not None else {}))
+    for question in questions:
+        add_question(survey, **question)
+    return survey
+
+
+def update_survey(survey: Survey, *, title: str, intro: str = "", link_days: int | None = None) -> Survey:
+    """Change a survey's title, introduction and how long its new links work."""
+    survey.title, survey.intro = title, intro
+    if link_days is not None:
+        survey.link_days = link_days
+    survey.save(update_fields=["title", "intro", "link_days"])
+    return survey
+
+
 def add_question(survey: Survey, *, key: str, text: str, kind: str, choices=None,
                  required=False, help="") -> Question:
+    if survey.status == Survey.Status.CLOSED:
+        raise ValidationError("this survey is closed; reopen it to add questions")
     if kind not in Question.Kind.values:
         raise ValidationError(f"kind: one of {', '.join(Question.Kind.values)}")
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and not choices:
@@ -67,6 +89,30 @@ def add_question(survey: Survey, *, key: str, text: str, kind: str, choices=None
         order=survey.questions.count(),
         choices=[{"value": i + 1, "label": label} for i, label in enumerate(labels)],
     )
+
+
+def delete_question(question: Question) -> None:
+    """Remove a question from a draft survey and close the gap in the order."""
+    survey = question.survey
+    if survey.status != Survey.Status.DRAFT:
+        raise ValidationError("questions can only be deleted while the survey is a draft")
+    question.delete()
+    for order, q in enumerate(survey.questions.all()):
+        if q.order != order:
+            Question.objects.filter(pk=q.pk).update(order=order)
+
+
+def set_status(survey: Survey, status: str) -> bool:
+    """Open or close a survey; False when it already was. A survey opens once it has a question."""
+    if status not in (Survey.Status.OPEN, Survey.Status.CLOSED):
+        raise ValidationError(f"status: one of {Survey.Status.OPEN}, {Survey.Status.CLOSED}")
+    if status == Survey.Status.OPEN and not survey.questions.exists():
+        raise ValidationError("Add a question before opening the survey.")
+    if survey.status == status:
+        return False
+    survey.status = status
+    survey.save(update_fields=["status"])
+    return True
 
 
 # -- links and invitations ------------------------------------------------------------------
@@ -96,6 +142,22 @@ def invitation_from_token(token: str) -> Invitation:
     if invitation.expires < timezone.now():
         raise LinkError("This link has expired. Ask us for a new one if you would still like to answer.")
     return invitation
+
+
+def search_contacts(workspace, q: str):
+    """Contacts who can be invited (they have an email), matching ``q`` in their name, email
+    or customer."""
+    qs = Contact.objects.filter(workspace=workspace).exclude(email="").select_related("customer")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(customer__name__icontains=q)
+                       | Q(customer__external_id__icontains=q))
+    return qs.order_by("customer__name", "name", "pk")
+
+
+def stage_reach(survey: Survey, dimension: str, stage: int) -> dict:
+    """How many contacts inviting a stage would reach, and how many of them already are."""
+    contacts = contacts_at_stage(survey.workspace, dimension, stage)
+    return {"count": contacts.count(), "already": survey.invitations.filter(contact__in=contacts).count()}
 
 
 def contacts_at_stage(workspace, dimension: str, stage: int):
@@ -221,6 +283,22 @@ def save_answers(response: Response, raw: dict) -> Response:
     return response
 
 
+def keep_answers(invitation: Invitation, raw: dict) -> Response:
+    """The respondent's answers so far, kept as they go (until they submit)."""
+    response = response_for(invitation)
+    if response.submitted:
+        raise ValidationError("You have already answered — thank you.")
+    return save_answers(response, raw)
+
+
+def answer(invitation: Invitation, raw: dict) -> Response:
+    """Save the respondent's answers, then submit them. The answers are saved first, so they
+    are kept when submitting fails (a required answer is missing)."""
+    response = response_for(invitation)
+    save_answers(response, raw)
+    return submit(response)
+
+
 @transaction.atomic
 def submit(response: Response, raw: dict | None = None) -> Response:
     """Finish a response once: answers become signals, free text becomes feedback."""
@@ -259,37 +337,3 @@ def _record(response: Response, questions) -> None:
             add_feedback(workspace, response.answers[q.key], customer=response.customer,
                          contact=response.contact, channel="survey", time=response.submitted,
                          source_id=f"survey-{response.pk}-{q.key}", survey_response=response)
-
-
-# -- reading --------------------------------------------------------------------------------
-
-def response_rates(survey: Survey, dimension: str | None = None) -> dict:
-    """Invited, answered and rate overall and, with a dimension, per current stage."""
-    invitations = survey.invitations.all()
-    answered = Q(response__submitted__isnull=False)
-    total = invitations.aggregate(invited=Count("id"), answered=Count("id", filter=answered))
-    out = {"overall": _rate(total), "segments": []}
-    if dimension:
-        rows = (invitations.values(f"contact__customer__stages__{dimension}")
-                .annotate(invited=Count("id"), answered=Count("id", filter=answered)))
-        out["segments"] = sorted(
-            ({"stage": r[f"contact__customer__stages__{dimension}"], **_rate(r)} for r in rows),
-            key=lambda r: (r["stage"] is None, r["stage"] or 0))
-    return out
-
-
-def _rate(row) -> dict:
-    invited, answered = row["invited"] or 0, row["answered"] or 0
-    return {"invited": invited, "answered": answered, "rate": answered / invited if invited else None}
-
-
-def self_assessed_stages(customer) -> dict[str, int]:
-    """The latest self-assessed stage per dimension from this customer's submitted answers."""
-    out = {}
-    responses = (Response.objects.filter(customer=customer, submitted__isnull=False, survey__self_assessment=True)
-                 .order_by("submitted").prefetch_related("survey__questions"))
-    for response in responses:
-        for q in response.survey.questions.all():
-            if q.dimension and q.key in response.answers:
-                out[q.dimension] = int(response.answers[q.key])
-    return out

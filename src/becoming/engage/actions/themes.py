@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
-from .models import Feedback, Theme
+from becoming.jobs.actions import enqueue
+from becoming.transformation.actions import current_model
+
+from ..models import Feedback, Theme
 
 EMBED_BATCH = 256
 DIM = 384
@@ -114,7 +117,7 @@ def _next_key(themes) -> int:
 
 def _assign_all(workspace, ids, vectors, labels, by_index) -> None:
     """Set every item's theme; pinned themes (from staff splits) win items nearest to them."""
-    theme_of = [by_index[int(label)].pk if label >= 0 else None for label in labels]
+    theme_of: list[int | None] = [by_index[int(label)].pk if label >= 0 else None for label in labels]
     pinned = [t for t in active_themes(workspace) if t.pinned_by_staff]
     if pinned:
         from becoming.themes import assign_many
@@ -122,7 +125,8 @@ def _assign_all(workspace, ids, vectors, labels, by_index) -> None:
         current = {t.pk: t for t in active_themes(workspace)}
         near, _ = assign_many(vectors, np.vstack([_vector(t.centroid) for t in pinned]))
         for i, p in enumerate(near):
-            if p >= 0 and _closer(vectors[i], pinned[p], current.get(theme_of[i])):
+            mine = theme_of[i]
+            if p >= 0 and _closer(vectors[i], pinned[p], current.get(mine) if mine is not None else None):
                 theme_of[i] = pinned[p].pk
     for theme_pk in set(theme_of):
         chosen = [ids[i] for i, t in enumerate(theme_of) if t == theme_pk]
@@ -148,6 +152,13 @@ def refresh_sizes(workspace) -> None:
 
 def discover_themes_job(job, progress, n_themes=None, granularity=0.5):
     return discover_themes(job.workspace, n_themes, granularity, progress)
+
+
+def queue_discovery(workspace, *, n_themes: int | None = None, granularity: float = 0.5, user=None):
+    """Queue theme discovery as a job, once there is something to group (at least two items)."""
+    if Feedback.objects.filter(workspace=workspace)[:2].count() < 2:
+        raise ValidationError("Theme discovery needs at least two pieces of feedback; import some first.")
+    return enqueue(workspace, "discover_themes", {"n_themes": n_themes, "granularity": granularity}, user)
 
 
 # -- staff edits --------------------------------------------------------------------------
@@ -206,8 +217,23 @@ def _recentre(theme: Theme) -> None:
 
 
 def link_dimension(theme: Theme, dimension: str) -> Theme:
+    """Say which dimension of the current model a theme concerns ("" unlinks it)."""
+    if dimension:
+        model = current_model(theme.workspace)
+        if model is None or dimension not in {d.key for d in model.dimensions}:
+            raise ValidationError(f"No dimension {dimension!r} in the current model.")
     theme.dimension = dimension
     theme.save(update_fields=["dimension", "updated"])
+    return theme
+
+
+@transaction.atomic
+def edit_theme(theme: Theme, *, name: str | None = None, dimension: str | None = None) -> Theme:
+    """Rename and/or link a theme in one go: both change, or (on a bad dimension) neither."""
+    if dimension is not None:
+        link_dimension(theme, dimension)
+    if name is not None:
+        rename_theme(theme, name)
     return theme
 
 
@@ -218,7 +244,7 @@ def export_rows(workspace) -> pa.Table:
     rows = (Feedback.objects.filter(workspace=workspace).order_by("pk")
             .values_list("source_id", "theme__key", "theme__name", "theme__label", "text",
                          "customer__external_id", "channel", "time"))
-    cols = list(zip(*rows)) or [[]] * 8
+    cols: list[tuple] = list(zip(*rows)) or [()] * 8
     return pa.table({
         "feedback_id": pa.array(cols[0], pa.string()),
         "theme": pa.array(cols[1], pa.string()),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from becoming.customers.models import Customer
 from becoming.signals.actions import ingest_batch
 
-from .models import Meeting
+from ..models import Meeting
 
 # The signal type of each kind, so a model can ask for e.g. a visit in the last 180 days.
 SIGNAL_TYPE = {"visit": "engage.visit", "meeting": "engage.meeting", "call": "engage.call"}
@@ -48,3 +48,33 @@ def without_conversation(workspace, days: int):
             .annotate(last_conversation=Max("meetings__when"))
             .filter(Q(last_conversation__lt=since) | Q(last_conversation__isnull=True))
             .order_by(F("last_conversation").asc(nulls_first=True), "name", "id"))
+
+
+def filter_meetings(workspace, params) -> tuple:
+    """The meeting list's one filter (page and API): (queryset newest first, active filters).
+
+    ``params``: ``kind``; ``customer``, a customer's id (the page's links) or words in its name
+    or external id; ``customer_id``, the exact external id (the API).
+    """
+    qs = Meeting.objects.filter(workspace=workspace)
+    active = {name: value for name in ("kind", "customer", "customer_id")
+              if (value := str(params.get(name) or "").strip())}
+    if active.get("kind") in Meeting.Kind.values:
+        qs = qs.filter(kind=active["kind"])
+    else:
+        active.pop("kind", None)
+    customer = active.get("customer", "")
+    if customer.isdigit() and Customer.objects.filter(workspace=workspace, pk=int(customer)).exists():
+        qs = qs.filter(customer_id=int(customer))
+    elif customer:
+        qs = qs.filter(Q(customer__name__icontains=customer) | Q(customer__external_id__icontains=customer))
+    if "customer_id" in active:
+        qs = qs.filter(customer__external_id=active["customer_id"])
+    return qs.order_by("-when", "-id"), active
+
+
+def staff(workspace) -> list:
+    """The workspace's members, who can be named as having taken part in a meeting."""
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(memberships__workspace=workspace).order_by("email"))
