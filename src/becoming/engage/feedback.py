@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from becoming.customers.lookup import chunks
 from becoming.customers.models import Customer
 from becoming.tabular.events import time_column
 from becoming.tabular.read import TabularError, read_table, row_position
@@ -98,8 +99,10 @@ def save_feedback(workspace, items: list[Feedback], report=None) -> dict:
     from .themes import assign_to_themes, embed_texts, refresh_sizes
 
     report = report or (lambda *a, **k: None)
-    seen = set(Feedback.objects.filter(workspace=workspace, source_id__in=[f.source_id for f in items if f.source_id])
-               .values_list("channel", "source_id"))
+    seen = set()
+    for part in chunks(sorted({f.source_id for f in items if f.source_id})):  # parameter limits
+        seen.update(Feedback.objects.filter(workspace=workspace, source_id__in=part)
+                    .values_list("channel", "source_id"))
     fresh = [f for f in items if not (f.source_id and (f.channel, f.source_id) in seen)]
     vectors = embed_texts([f.text for f in fresh], report)
     themes = assign_to_themes(workspace, vectors)
