@@ -58,13 +58,14 @@ def test_schema_and_values(tmp_path):
     assert len({r["event_id"] for r in rows}) == 3
 
 
-def test_event_ids_deterministic_and_duplicates_keep_first(tmp_path):
+def test_event_ids_deterministic_and_properties_distinguish(tmp_path):
     text = BASIC + "u1,buy,2024-03-01T10:00:00Z,10.5,again\n"
     first = prepare(csv_table(tmp_path, text), value_column="amount")
     second = prepare(csv_table(tmp_path, text), value_column="amount")
-    assert first.num_rows == 3  # last row repeats row 2 (same customer/type/time/value)
+    # The last row shares customer/type/time/value with row 2 but not its note: another event.
+    assert first.num_rows == 4 and len(set(first.column("event_id").to_pylist())) == 4
     assert first.column("event_id").equals(second.column("event_id"))
-    assert json.loads(first.column("properties")[0].as_py()) == {"note": "first"}
+    assert json.loads(first.column("properties")[3].as_py()) == {"note": "again"}
 
 
 def test_id_column_type_value_and_kind(tmp_path):

@@ -3,6 +3,20 @@
 Everything is vectorised (pyarrow.compute and DuckDB over Arrow): no Python loop per row,
 so ten million rows prepare in seconds. Errors name the file, the row as the user sees it
 (see :mod:`becoming.tabular.read`), the column and the offending text.
+
+Event identity. With an id column, the id is the event. Without one, an event is its content
+*and its occurrence*: two identical rows in one file are two purchases, not one sent twice.
+The id hashes (customer, kind, type, time, value, properties, n), where n counts the earlier
+rows of the same import with identical content. So:
+
+* every identical row of one import is kept (the n-th copy gets its own id);
+* importing the same file again adds nothing (same rows, same n, same ids);
+* numbering is per import, so overlapping files count an identical row as many times as the
+  file that holds it most often: a file with rows A, A then a file with A adds nothing for
+  the second; a file with A then a file with A, A adds one.
+
+The first occurrence (n = 0) of a row without properties hashes exactly as before this rule,
+so re-importing a file after the upgrade adds only the identical rows that used to be dropped.
 """
 
 from __future__ import annotations
@@ -31,6 +45,8 @@ EPOCH_RE = r"^[+-]?\d+(\.\d+)?$"
 MAX_EPOCH = 253402300799.0  # 9999-12-31T23:59:59Z in seconds
 # Unit separator: cannot appear in normal text, so joined fields cannot collide.
 _SEP = "\x1f"
+# Schema metadata key carrying how many rows repeated an earlier row and were kept.
+META_IDENTICAL = b"becoming.identical_kept"
 
 CustomerIds = Callable[[pa.Array], pa.Array]
 
@@ -61,17 +77,24 @@ def prepare_events(table: pa.Table, *, file_name: str, customer_column: str,
                    type_column: str | None = None, type_value: str | None = None,
                    time_column: str, time_format: str | None = None,
                    value_column: str | None = None, id_column: str | None = None,
-                   customer_ids: CustomerIds, kind: str = "event") -> pa.Table:
+                   customer_ids: CustomerIds, kind: str = "event",
+                   kind_column: str | None = None) -> pa.Table:
     """Return ``table`` as signals with schema :data:`SIGNAL_SCHEMA`.
 
     * Exactly one of ``type_column`` / ``type_value`` gives the event type.
     * ``time``: with ``time_format`` (strptime syntax) that format; otherwise ISO 8601 dates
       or datetimes (``T`` or space, optional fraction, optional ``Z``/offset → converted to
       UTC; no offset means UTC), or epoch seconds when every value is numeric. Stored naive UTC.
+    * Columns may already be typed (timestamps, numbers): they are used without a detour
+      through text.
     * ``customer_ids`` receives the *distinct* external ids (string array) and returns
-      int64 internal ids aligned with it, NULL for unknown customers.
-    * ``event_id``: the ``id_column`` text, else an md5 of (customer, kind, type, time, value)
-      so importing the same file twice yields the same ids. Duplicate ids keep the first row.
+      int64 internal ids aligned with it, NULL for unknown customers. It is called once, after
+      every other check has passed, so a callback that creates customers only ever sees a
+      file that is otherwise valid.
+    * ``kind`` for every row, or ``kind_column`` naming a column with each row's kind.
+    * ``event_id``: the ``id_column`` text (duplicate ids keep the first row), else the
+      content-and-occurrence hash described in the module docstring; the number of rows
+      kept although identical to an earlier one is :func:`identical_kept` of the result.
     * ``properties``: JSON object of the remaining columns, NULL when there are none.
 
     Raises :class:`TabularError` for unknown columns, missing or unparseable values and
@@ -80,16 +103,23 @@ def prepare_events(table: pa.Table, *, file_name: str, customer_column: str,
     ctx = _Context(table, file_name)
     if (type_column is None) == (type_value is None):
         raise ctx.error("give either a type column or a fixed type value (exactly one)")
-    customers = _customer_ids(ctx, customer_column, customer_ids)
-    types = (_required_text(ctx, type_column) if type_column is not None
-             else pa.repeat(pa.scalar(type_value, pa.string()), table.num_rows))
+    external = _required_text(ctx, customer_column)
+    types = _fixed_or_column(ctx, type_column, type_value)
+    kinds = _fixed_or_column(ctx, kind_column, kind)
     times = parse_times(ctx, time_column, time_format)
     values = (_parse_values(ctx, value_column) if value_column is not None
               else pa.nulls(table.num_rows, pa.float64()))
     ids = _required_text(ctx, id_column) if id_column is not None else None
-    used = {customer_column, type_column, time_column, value_column, id_column}
+    used = {customer_column, type_column, time_column, value_column, id_column, kind_column}
     properties = _properties(table, [c for c in table.column_names if c not in used])
-    return _assemble(customers, kind, types, times, values, properties, ids)
+    customers = _customer_ids(ctx, customer_column, external, customer_ids)  # last: see above
+    return _assemble(customers, kinds, types, times, values, properties, ids)
+
+
+def identical_kept(events: pa.Table) -> int:
+    """How many rows of a :func:`prepare_events` result repeat an earlier row of the same
+    import and were kept as events of their own (0 when ids came from an id column)."""
+    return int((events.schema.metadata or {}).get(META_IDENTICAL, b"0"))
 
 
 # --- columns ---------------------------------------------------------------------------
@@ -115,8 +145,13 @@ def _required_text(ctx: _Context, name: str) -> pa.Array:
     return text
 
 
-def _customer_ids(ctx: _Context, name: str, lookup: CustomerIds) -> pa.Array:
-    external = _required_text(ctx, name)
+def _fixed_or_column(ctx: _Context, column: str | None, fixed: str) -> pa.Array:
+    if column is not None:
+        return _required_text(ctx, column)
+    return pa.repeat(pa.scalar(fixed, pa.string()), ctx.table.num_rows)
+
+
+def _customer_ids(ctx: _Context, name: str, external: pa.Array, lookup: CustomerIds) -> pa.Array:
     # Look up each distinct id once: callers hit a database, rows repeat customers a lot.
     encoded = external.dictionary_encode()
     known = pc.cast(lookup(encoded.dictionary), pa.int64())
@@ -233,28 +268,52 @@ def _properties(table: pa.Table, names: list[str]) -> pa.Array:
 # --- assembly --------------------------------------------------------------------------
 
 
-def _assemble(customers, kind, types, times, values, properties, ids) -> pa.Table:
+def _assemble(customers, kinds, types, times, values, properties, ids) -> pa.Table:
     n = len(customers)
     table = pa.table({
         "event_id": ids if ids is not None else pa.nulls(n, pa.string()),
-        "customer_id": customers,
-        "kind": pa.repeat(pa.scalar(kind, pa.string()), n),
+        "customer_id": customers, "kind": kinds,
         "type": types, "time": times, "value": values, "properties": properties,
     })
+    if ids is not None:
+        out, identical = keep_first(table), 0
+    else:
+        out, identical = _content_ids(table)
+    out = pa.Table.from_arrays([out.column(f.name).cast(f.type) for f in SIGNAL_SCHEMA],
+                               schema=SIGNAL_SCHEMA)
+    return out.replace_schema_metadata({META_IDENTICAL: str(identical).encode()})
+
+
+def _content_ids(table: pa.Table) -> tuple[pa.Table, int]:
+    """``table`` with content-and-occurrence ids (row order kept), and how many rows repeat
+    an earlier one."""
     con = _connect()
-    con.register("prepared", table)
-    id_expr = "event_id" if ids is not None else _hash_expression()
-    result = con.sql(f"SELECT {id_expr} AS event_id, * EXCLUDE (event_id) FROM prepared")
-    out = keep_first(result.to_arrow_table())
-    return pa.Table.from_arrays([out.column(f.name).cast(f.type) for f in SIGNAL_SCHEMA],
-                                schema=SIGNAL_SCHEMA)
+    con.register("prepared", table.append_column(
+        "_row", pa.array(np.arange(table.num_rows, dtype=np.int64))))
+    keyed = con.sql(f"SELECT *, {_content_key()} AS _key FROM prepared")
+    # Counting distinct keys is much cheaper than the window below, and most files
+    # repeat no row: then every occurrence number is 0.
+    distinct = keyed.aggregate("count(DISTINCT _key)").fetchall()[0][0]
+    if distinct == table.num_rows:
+        occurrence = "0"
+    else:
+        # Identical rows are interchangeable, so which copy gets which n does not matter.
+        occurrence = "row_number() OVER (PARTITION BY _key) - 1"
+    result = con.sql(
+        "SELECT md5(concat_ws(chr(31), _key, CASE WHEN _n > 0 THEN _n::VARCHAR END)) "
+        "AS event_id, * EXCLUDE (event_id, _key, _n, _row) FROM "
+        f"(SELECT *, {occurrence} AS _n FROM keyed) ORDER BY _row"
+    ).to_arrow_table()
+    return result, table.num_rows - distinct
 
 
-def _hash_expression() -> str:
-    # md5 is stable across DuckDB versions (its hash() is not), so ids survive upgrades.
-    # printf %.17g round-trips a double exactly and does not depend on float formatting.
-    return ("md5(concat_ws(chr(31), customer_id::VARCHAR, kind, type, "
-            "epoch_us(time)::VARCHAR, coalesce(printf('%.17g', value), '')))")
+def _content_key() -> str:
+    # md5 over this text is stable across DuckDB versions (its hash() is not), so ids survive
+    # upgrades. printf %.17g round-trips a double exactly and does not depend on float
+    # formatting. concat_ws skips NULLs: a row without properties, first of its kind, hashes
+    # as it did before occurrences counted (no collision: properties text starts with "{").
+    return ("concat_ws(chr(31), customer_id::VARCHAR, kind, type, epoch_us(time)::VARCHAR, "
+            "coalesce(printf('%.17g', value), ''), properties)")
 
 
 def keep_first(table: pa.Table) -> pa.Table:

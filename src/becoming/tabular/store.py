@@ -9,12 +9,23 @@ carries deletion vectors; deltalake-python never writes them (deletes rewrite fi
 Layout: no partitioning. Kinds are few and skewed, so partitioning by kind would only add
 small files; instead each append is written sorted by ``(customer_id, time)`` in modest row
 groups, so per-customer reads (``timeline``) skip most row groups by their statistics.
+
+Writers. Idempotent appends read the stored ids, then commit the new rows; two writers doing
+that at once would each see the other's rows as absent and store them twice. So every write
+holds an exclusive lock on ``<table>.lock`` beside the table (``flock``: it serialises
+processes and threads on one machine, and the kernel releases it when a process dies, so a
+crash never leaves it stuck). ``flock`` does not reach across machines (NFS, object
+storage): writers on several machines need a lock of their own, e.g. a PostgreSQL advisory
+lock around the same calls. Readers take no lock: they see the files of one committed
+version.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import fcntl
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -37,8 +48,9 @@ WHERE false
 class SignalStore:
     """Append-only signals (schema :data:`SIGNAL_SCHEMA`) in the Delta table at ``path``.
 
-    Not safe for concurrent writers: the application serialises imports per workspace.
-    Readers see a consistent snapshot (the files of one table version).
+    Writers are serialised by a file lock (see the module docstring), so concurrent appends
+    of the same events store them once. Readers see a consistent snapshot (the files of one
+    table version).
     """
 
     def __init__(self, path: str | Path):
@@ -81,16 +93,34 @@ class SignalStore:
 
     # --- writes ------------------------------------------------------------------------
 
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold this store's exclusive write lock (blocks until it is free)."""
+        table_dir = Path(self.path)
+        table_dir.parent.mkdir(parents=True, exist_ok=True)
+        # Beside the table, not in it: vacuum would treat an unknown file inside as garbage.
+        with open(table_dir.parent / f"{table_dir.name}.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def append(self, table: pa.Table) -> int:
         """Append the rows whose ``event_id`` is not yet stored; return how many were new.
 
         Duplicate ids inside ``table`` keep their first row. Atomic: on failure the store
-        is unchanged. Cost grows with the store (the anti-join reads every stored
-        event_id), which is fine for one workspace on one machine.
+        is unchanged. Idempotent under concurrent writers: reading the stored ids and
+        committing happen under :meth:`locked`. Cost grows with the store (the anti-join
+        reads every stored event_id), which is fine for one workspace on one machine.
         """
         batch = keep_first(conform(table))
         if batch.num_rows == 0:
             return 0
+        with self.locked():
+            return self._append_new(batch)
+
+    def _append_new(self, batch: pa.Table) -> int:
         con = self._connect()
         con.register("batch", batch)
         new = con.sql(
@@ -110,11 +140,14 @@ class SignalStore:
     def delete_customers(self, ids: Iterable[int]) -> int:
         """Delete every signal of the given internal customer ids; return rows deleted."""
         wanted = sorted({int(i) for i in ids})  # int() also keeps the predicate injection-free
-        table = self._table()
-        if not wanted or table is None:
+        if not wanted:
             return 0
-        predicate = f"customer_id IN ({', '.join(map(str, wanted))})"
-        metrics = table.delete(predicate, writer_properties=_WRITER)
+        with self.locked():
+            table = self._table()
+            if table is None:
+                return 0
+            predicate = f"customer_id IN ({', '.join(map(str, wanted))})"
+            metrics = table.delete(predicate, writer_properties=_WRITER)
         return int(metrics.get("num_deleted_rows", 0))
 
     def compact(self, *, sort: bool = False) -> dict:
@@ -124,20 +157,22 @@ class SignalStore:
         column), restoring fast per-customer reads after many imports; it costs a full
         rewrite, so run it off-peak. Old files stay on disk until ``vacuum``.
         """
-        table = self._table()
-        if table is None:
-            return {}
-        if sort:
-            return table.optimize.z_order(["customer_id"], writer_properties=_WRITER)
-        return table.optimize.compact(writer_properties=_WRITER)
+        with self.locked():
+            table = self._table()
+            if table is None:
+                return {}
+            if sort:
+                return table.optimize.z_order(["customer_id"], writer_properties=_WRITER)
+            return table.optimize.compact(writer_properties=_WRITER)
 
     def vacuum(self, retention_hours: int = 168) -> list[str]:
         """Remove files no snapshot newer than ``retention_hours`` needs; return them."""
-        table = self._table()
-        if table is None:
-            return []
-        return table.vacuum(retention_hours=retention_hours, dry_run=False,
-                            enforce_retention_duration=False)
+        with self.locked():
+            table = self._table()
+            if table is None:
+                return []
+            return table.vacuum(retention_hours=retention_hours, dry_run=False,
+                                enforce_retention_duration=False)
 
     # --- reads -------------------------------------------------------------------------
 

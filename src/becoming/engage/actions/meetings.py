@@ -16,29 +16,45 @@ from ..models import Meeting
 SIGNAL_TYPE = {"visit": "engage.visit", "meeting": "engage.meeting", "call": "engage.call"}
 
 
-@transaction.atomic
 def log_meeting(workspace, customer, *, kind: str, when: dt.datetime, title: str = "", notes: str = "",
                 next_steps: str = "", contacts=(), staff=(), user=None) -> Meeting:
-    """Record a conversation with a customer; returns the meeting."""
+    """Record a conversation with a customer; returns the meeting.
+
+    Commit order, as for imports (see becoming.signals.actions): the meeting, its people and
+    its notes commit together first, the signal goes to the store last. If the notes fail,
+    nothing is kept. If the signal fails after the commit (or the process dies), the meeting
+    stands: its signal is derived from it (id ``meeting-<pk>``, so re-sending is harmless)
+    and :func:`send_meeting_signals` restores it; every meeting logged for the customer
+    calls it, so a miss heals at the next one. Call outside ``transaction.atomic()``.
+    """
     if kind not in SIGNAL_TYPE:
         raise ValidationError(f"kind: one of {', '.join(SIGNAL_TYPE)}")
     if customer.workspace_id != workspace.pk:
         raise ValidationError("customer: not in this workspace")
     if when > timezone.now() + dt.timedelta(days=1):
         raise ValidationError("when: a meeting is logged after it happened")
-    meeting = Meeting.objects.create(workspace=workspace, customer=customer, kind=kind, when=when,
-                                     title=title[:200], notes=notes, next_steps=next_steps, created_by=user)
-    meeting.contacts.set([c for c in contacts if c.customer_id == customer.pk])
-    meeting.staff.set(list(staff))
-    ingest_batch(workspace, [{"customer_id": customer.external_id, "kind": "event",
-                              "type": SIGNAL_TYPE[kind], "time": when, "id": f"meeting-{meeting.pk}"}])
-    if notes.strip():
-        from .feedback import add_feedback
+    with transaction.atomic():
+        meeting = Meeting.objects.create(workspace=workspace, customer=customer, kind=kind, when=when,
+                                         title=title[:200], notes=notes, next_steps=next_steps, created_by=user)
+        meeting.contacts.set([c for c in contacts if c.customer_id == customer.pk])
+        meeting.staff.set(list(staff))
+        if notes.strip():
+            from .feedback import add_feedback
 
-        add_feedback(workspace, notes, customer=customer, channel="meeting", time=when,
-                     source_id=f"meeting-{meeting.pk}", meeting=meeting,
-                     contact=next(iter(meeting.contacts.all()), None))
+            add_feedback(workspace, notes, customer=customer, channel="meeting", time=when,
+                         source_id=f"meeting-{meeting.pk}", meeting=meeting,
+                         contact=next(iter(meeting.contacts.all()), None))
+    send_meeting_signals(workspace, customer)
     return meeting
+
+
+def send_meeting_signals(workspace, customer) -> int:
+    """Append the signal of every meeting with ``customer`` that the store lacks; return how
+    many were missing."""
+    events = [{"customer_id": customer.external_id, "kind": "event", "type": SIGNAL_TYPE[m.kind],
+               "time": m.when, "id": f"meeting-{m.pk}"}
+              for m in Meeting.objects.filter(workspace=workspace, customer=customer)]
+    return ingest_batch(workspace, events)["added"] if events else 0
 
 
 def without_conversation(workspace, days: int):
