@@ -19,7 +19,7 @@ from becoming.transformation.actions import current_version
 from becoming.web.access import workspace_view
 
 from .actions import today
-from .report import build_report
+from .actions.report import build_report
 
 WINDOWS = [("", "No window"), ("6m", "6 months"), ("12m", "12 months"), ("24m", "24 months")]
 OUTCOMES = [("churn", "Churn"), ("revenue", "Revenue")]

@@ -21,8 +21,8 @@ from becoming.customers.models import Attribute, Customer
 from becoming.signals.actions import store_for
 from becoming.transformation.actions import current_version
 
-from . import stats
-from .actions import parse_window, today
+from .. import stats
+from .window import parse_window, today
 
 SIZE_NAMES = re.compile(r"^(employees|seats|users|size|headcount|company size)$", re.I)
 TENURE_MONTHS = re.compile(r"^tenure([ _]?months)?$", re.I)
@@ -85,7 +85,7 @@ def _outcomes(workspace, as_of, window_days) -> pd.DataFrame:
         FROM signals WHERE kind = 'outcome' GROUP BY customer_id
     """, {"cutoff": cutoff, "last": end or data_end, **({"end": end} if windowed else {})}).df()
     frame["revenue_end"] = np.where(frame["churned"].fillna(False), 0.0, frame["revenue_last"])
-    if windowed:
+    if end is not None:  # windowed (spelled so for the type checker)
         observed = min(end, data_end) - cutoff
         frame["duration_days"] = np.where(
             frame["churned"].fillna(False),

@@ -1,0 +1,15 @@
+"""What the outcomes app does; the pages, the API and the command line call only these.
+
+- ``imports``: outcomes in (files, the API) and the import job;
+- ``window``: the report's window (``parse_window``) and ``today``;
+- ``report``: the outcome report (``build_report``).
+
+Only the light modules are imported here: ``report`` loads pandas, DuckDB and the
+statistics, so callers import it by name when they need it.
+"""
+
+from .imports import KINDS, add_outcomes, import_outcomes, import_outcomes_job
+from .window import parse_window, today
+
+__all__ = ["KINDS", "add_outcomes", "import_outcomes", "import_outcomes_job", "parse_window",
+           "today"]
