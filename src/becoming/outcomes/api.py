@@ -31,7 +31,7 @@ class OutcomeBatch(Schema):
 def outcomes_report(request, outcome: str = Query("churn", pattern="^(churn|revenue)$"),
                     as_of: dt.date | None = None, window: str = ""):
     """Outcomes by dimension and stage, associations, the value of a step up (see the CLI)."""
-    from .report import build_report
+    from .actions.report import build_report
 
     return build_report(request.workspace, outcome, as_of, window or None)
 

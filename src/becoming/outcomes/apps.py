@@ -11,4 +11,4 @@ class OutcomesConfig(AppConfig):
         r.add_customer_section(r.CustomerSection(
             "outcomes", "outcomes/_customer.html", "becoming.outcomes.views:customer_section", 10,
             column="side"))
-        r.add_job_kind("import_outcomes", "becoming.outcomes.actions:import_outcomes_job")
+        r.add_job_kind("import_outcomes", "becoming.outcomes.actions.imports:import_outcomes_job")

@@ -57,7 +57,7 @@ def outcomes_report(slug, outcome, as_of, window, fmt, output):
 
     import pyarrow as pa
 
-    from becoming.outcomes.report import build_report
+    from becoming.outcomes.actions.report import build_report
     from becoming.web.export import write_table
 
     report = run(build_report, get_workspace(slug), outcome, parse_date(as_of), window)

@@ -6,7 +6,7 @@ import pytest
 
 from becoming.assessments.actions import rebuild_history
 from becoming.customers.actions import upsert_customer
-from becoming.outcomes.report import build_report, outcome_frame
+from becoming.outcomes.actions.report import build_report, outcome_frame
 from becoming.signals.actions import ingest_batch
 from becoming.transformation.actions import apply_model
 

@@ -1,6 +1,6 @@
 """Outcome statistics against textbook results and hand computations.
 
-Plain pytest (see conftest.py): `.venv/bin/pytest tests/outcomes -q -p no:django`.
+Plain pytest (see conftest.py): `.venv/bin/pytest tests/outcomes/stats -q -p no:django`.
 """
 
 import math

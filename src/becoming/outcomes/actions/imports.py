@@ -5,16 +5,14 @@ The type is the outcome's kind (churn, renewal, revenue); the value is money whe
 some (revenue per month, a renewal's amount).
 """
 
-import datetime as dt
-
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from becoming.engine.windows import WindowError, window_days
-from becoming.signals.actions import import_table
+from becoming.signals.actions import import_table, ingest_batch
 from becoming.tabular.read import TabularError, read_table
+
+from .window import today
 
 KINDS = ("churn", "revenue", "renewal")
 TRUE_FLAGS = {"yes", "y", "true", "t", "1", "churned"}
@@ -70,34 +68,15 @@ def _flagged(table: pa.Table, file_name: str, column: str) -> pa.Table:
             raise ValidationError(f'{file_name}, {label} {first + i}, column "{column}": '
                                   f"{v!r} is not a yes/no value (Yes/No, true/false, 1/0)")
     keep = pa.array([(v or "") in TRUE_FLAGS for v in values])
-    today = timezone.now().date().isoformat()
+    stamp = today().isoformat()
     flagged = table.filter(keep)
-    return flagged.append_column("__as_of__", pa.array([today] * flagged.num_rows, pa.string()))
+    return flagged.append_column("__as_of__", pa.array([stamp] * flagged.num_rows, pa.string()))
 
 
 def import_outcomes_job(job, progress, path, **options):
     return import_outcomes(job.workspace, path, progress=progress, **options)
 
 
-def parse_window(text: str | None) -> int | None:
-    """'12m' → 365 days (see becoming.engine.windows); None or '' → no window."""
-    if not text:
-        return None
-    try:
-        days = window_days(text)
-    except WindowError as exc:
-        raise ValidationError(str(exc)) from None
-    if days == 0:
-        raise ValidationError(f"window {text!r} is empty: give at least one day")
-    return days
-
-
-def today() -> dt.date:
-    return timezone.now().date()
-
-
 def add_outcomes(workspace, outcomes: list[dict]) -> dict:
     """Churn, renewal and revenue outcomes as signals of kind "outcome"; all or nothing."""
-    from becoming.signals.actions import ingest_batch
-
     return ingest_batch(workspace, [{**o, "kind": "outcome"} for o in outcomes])

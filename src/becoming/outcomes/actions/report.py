@@ -4,6 +4,8 @@ No-leakage mode (a window is given): stages are measured as of T, and only outco
 window after T count, among customers who had not churned by T, so an outcome cannot have
 caused the stage it is compared with. Without a window every recorded outcome counts
 (descriptive: quick, but the outcome may have shaped the stage).
+
+The pages read the report through ``cached_report``, kept until the data change.
 """
 
 import datetime as dt
@@ -13,6 +15,7 @@ import re
 import duckdb
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from becoming.assessments.actions import assess_workspace
@@ -21,8 +24,8 @@ from becoming.customers.models import Attribute, Customer
 from becoming.signals.actions import store_for
 from becoming.transformation.actions import current_version
 
-from . import stats
-from .actions import parse_window, today
+from .. import stats
+from .window import parse_window, today
 
 SIZE_NAMES = re.compile(r"^(employees|seats|users|size|headcount|company size)$", re.I)
 TENURE_MONTHS = re.compile(r"^tenure([ _]?months)?$", re.I)
@@ -30,6 +33,7 @@ SINCE_NAMES = re.compile(r"(customer since|signup|signed up|start date|created)"
 # Revenue attributes, per month or per year, used when no revenue outcomes were imported.
 MONTHLY_NAMES = re.compile(r"^(mrr|monthly ?charges?|monthly ?revenue|revenue)$", re.I)
 YEARLY_NAMES = re.compile(r"^(arr|annual ?revenue|yearly ?revenue)$", re.I)
+CACHE_SECONDS = 60 * 60
 
 
 def stages_as_of(workspace, as_of: dt.date):
@@ -85,7 +89,7 @@ def _outcomes(workspace, as_of, window_days) -> pd.DataFrame:
         FROM signals WHERE kind = 'outcome' GROUP BY customer_id
     """, {"cutoff": cutoff, "last": end or data_end, **({"end": end} if windowed else {})}).df()
     frame["revenue_end"] = np.where(frame["churned"].fillna(False), 0.0, frame["revenue_last"])
-    if windowed:
+    if end is not None:  # windowed (spelled so for the type checker)
         observed = min(end, data_end) - cutoff
         frame["duration_days"] = np.where(
             frame["churned"].fillna(False),
@@ -169,6 +173,26 @@ def build_report(workspace, outcome: str = "churn", as_of: dt.date | None = None
         "survival": {d["key"]: stats.survival_curves(frame, d) for d in dims} if window_days else {},
     }
     return _clean(report)
+
+
+def cached_report(workspace, outcome: str = "churn", as_of: dt.date | None = None,
+                  window: str | None = None) -> dict:
+    """`build_report`, kept until the data change: a new snapshot, model or signal write.
+
+    The key also holds today's date, since the default as-of date and the data's end move
+    with it.
+    """
+    snapshot = (Snapshot.objects.filter(workspace=workspace).order_by("-id")
+                .values_list("id", flat=True).first())
+    version = current_version(workspace)
+    key = ":".join(str(part) for part in (
+        "outcomes", workspace.pk, snapshot, version.pk if version else None,
+        store_for(workspace).version(), today(), outcome, as_of, window or ""))
+    report = cache.get(key)
+    if report is None:
+        report = build_report(workspace, outcome, as_of=as_of, window=window or None)
+        cache.set(key, report, CACHE_SECONDS)
+    return report
 
 
 def _records(table) -> list[dict]:

@@ -119,17 +119,17 @@ def test_dashboard_panel(client, shop, viewer):
 
 
 def test_panel_report_is_cached(client, shop, viewer, monkeypatch):
-    from becoming.outcomes import views
+    from becoming.outcomes.actions import report
 
     get(client, viewer, url("outcomes_panel", shop))
-    monkeypatch.setattr(views, "build_report", lambda *a, **k: pytest.fail("not cached"))
+    monkeypatch.setattr(report, "build_report", lambda *a, **k: pytest.fail("not cached"))
     assert get(client, viewer, url("outcomes_panel", shop)).status_code == 200
 
 
 def test_cache_follows_new_outcomes(shop):
     import datetime as dt
 
-    from becoming.outcomes.views import cached_report
+    from becoming.outcomes.actions.report import cached_report
     from becoming.signals.actions import ingest_batch
 
     before = cached_report(shop)
