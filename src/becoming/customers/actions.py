@@ -75,7 +75,7 @@ def import_customers(workspace, path, id_column=None, name_column=None, progress
     return {"rows": len(ids), "created": created, "updated": updated, "attributes": types}
 
 
-NAME_MAX = Attribute._meta.get_field("name").max_length
+NAME_MAX: int = Attribute._meta.get_field("name").max_length or 200
 
 
 def check_attribute_name(name, where: str) -> None:
@@ -200,7 +200,7 @@ def _insert_new(cursor, workspace) -> int:
               for f in fields if f.attname not in taken]
     table = _quote(Customer._meta.db_table)
     cursor.execute(
-        f"INSERT INTO {table} ({', '.join(_quote(f.column) for f in fields)}) "
+        f"INSERT INTO {table} ({', '.join(_quote(f.column or f.attname) for f in fields)}) "
         f"SELECT {', '.join(exprs)} FROM {STAGE} AS t WHERE NOT EXISTS (SELECT 1 FROM {table} "
         "AS c WHERE c.workspace_id = %s AND c.external_id = t.external_id) ORDER BY t.position",
         [*params, workspace.pk])

@@ -151,7 +151,7 @@ def _to_python(node: yaml.Node, path: str, lines: dict[str, int], issues: list) 
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(n, f"{path}[{i}]", lines, issues) for i, n in enumerate(node.value)]
-    return _scalar(node)
+    return _scalar(node)  # type: ignore[arg-type]  # a leaf here is a ScalarNode
 
 
 def parse_model(text: str) -> Model:
@@ -195,12 +195,12 @@ def _check_events(text: str) -> None:
 def _scan_events(text: str, loader) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=loader):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else 0
         if isinstance(event, yaml.AliasEvent):
-            raise _limit(line, "", f"YAML aliases (*{event.anchor}) are not supported in a "
+            raise _limit(line, "", f"YAML aliases (*{getattr(event, 'anchor', '')}) are not supported in a "
                          "model; write the value out in full")
         if getattr(event, "anchor", None):
-            raise _limit(line, "", f"YAML anchors (&{event.anchor}) are not supported in a "
+            raise _limit(line, "", f"YAML anchors (&{getattr(event, 'anchor', '')}) are not supported in a "
                          "model; write the value out in full")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
@@ -294,7 +294,7 @@ class _Validator:
                 attributes=self.attributes(data.get("attributes")),
                 dimensions=self.dimensions(data.get("dimensions")),
             )
-        if self.issues:
+        if self.issues or model is None:
             raise ModelError(self.issues)
         return model
 

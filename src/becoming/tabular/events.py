@@ -104,7 +104,7 @@ def prepare_events(table: pa.Table, *, file_name: str, customer_column: str,
     if (type_column is None) == (type_value is None):
         raise ctx.error("give either a type column or a fixed type value (exactly one)")
     external = _required_text(ctx, customer_column)
-    types = _fixed_or_column(ctx, type_column, type_value)
+    types = _fixed_or_column(ctx, type_column, type_value)  # type: ignore[arg-type]  # one is given, checked above
     kinds = _fixed_or_column(ctx, kind_column, kind)
     times = parse_times(ctx, time_column, time_format)
     values = (_parse_values(ctx, value_column) if value_column is not None

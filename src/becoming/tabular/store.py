@@ -135,7 +135,7 @@ class SignalStore:
 
     def _write(self, table: pa.Table, *, mode: str) -> None:
         Path(self.path).mkdir(parents=True, exist_ok=True)
-        write_deltalake(self.path, table, mode=mode, writer_properties=_WRITER)
+        write_deltalake(self.path, table, mode=mode, writer_properties=_WRITER)  # type: ignore[call-overload]  # mode is "append" or "overwrite"
 
     def delete_customers(self, ids: Iterable[int]) -> int:
         """Delete every signal of the given internal customer ids; return rows deleted."""
