@@ -27,7 +27,7 @@ django.setup()
 from django.utils import timezone
 from becoming.customers.models import Contact, Customer
 from becoming.engage.models import Invitation, Survey
-from becoming.engage.surveys import add_question, token_for
+from becoming.engage.actions.surveys import add_question, token_for
 from becoming.workspaces.actions import create_workspace
 from becoming.workspaces.models import ApiToken
 

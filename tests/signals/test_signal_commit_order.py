@@ -71,7 +71,7 @@ def test_concurrent_batches_with_the_same_ids_store_each_once(workspace):
 
 
 def _log(workspace, customer, notes="Wants SSO before renewal"):
-    from becoming.engage.meetings import log_meeting
+    from becoming.engage.actions.meetings import log_meeting
 
     return log_meeting(workspace, customer, kind="call", when=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
                        title="Renewal", notes=notes)
@@ -83,7 +83,7 @@ def test_meeting_whose_notes_fail_leaves_neither_meeting_nor_signal(workspace, m
     def broken(*args, **kwargs):
         raise RuntimeError("embedding model unavailable")
 
-    monkeypatch.setattr("becoming.engage.feedback.save_feedback", broken)
+    monkeypatch.setattr("becoming.engage.actions.feedback.save_feedback", broken)
     with pytest.raises(RuntimeError):
         _log(workspace, customer)
     assert Meeting.objects.count() == 0
