@@ -42,4 +42,6 @@ def import_events(file, slug, customer_column, type_column, type_value, time_col
         create_customers=create_customers, file_name=path.name, kind=kind,
     )
     click.echo(f"{result['rows']} rows: {result['added']} events added, "
-               f"{result['duplicates']} already present, {result['customers_created']} customers created")
+               f"{result['duplicates']} already present, {result['customers_created']} customers created"
+               + (f" ({result['identical_kept']} rows identical to an earlier row, each kept as its own event)"
+                  if result.get("identical_kept") else ""))
