@@ -196,16 +196,16 @@ def test_customer_page_explains_and_shows_signals(as_viewer, loaded):
 # --- the model editor ----------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_preview_shows_the_error_line(as_viewer, loaded):
+def test_preview_shows_the_error_line(as_owner, loaded):
     broken = MODEL.replace("target: regular", "target: expert")
-    body = as_viewer.post(url("model_preview", loaded), {"text": broken}).content.decode()
+    body = as_owner.post(url("model_preview", loaded), {"text": broken}).content.decode()
     assert 'data-line="5"' in body and "line 5" in body and "dimensions[0].target" in body and "expert" in body
 
 
 @pytest.mark.django_db
-def test_preview_compares_with_today(as_viewer, loaded):
+def test_preview_compares_with_today(as_owner, loaded):
     easier = MODEL.replace("within: 30d, at_least: 3", "at_least: 1")
-    response = as_viewer.post(url("model_preview", loaded), {"text": easier})
+    response = as_owner.post(url("model_preview", loaded), {"text": easier})
     preview = response.context["preview"]
     stages = preview["dimensions"][0]["stages"]
     assert sum(s["count"] for s in stages) == 120
@@ -214,9 +214,9 @@ def test_preview_compares_with_today(as_viewer, loaded):
 
 
 @pytest.mark.django_db
-def test_preview_unknown_attribute(as_viewer, loaded):
+def test_preview_unknown_attribute(as_owner, loaded):
     text = MODEL.replace("name: plan", "name: tier")
-    body = as_viewer.post(url("model_preview", loaded), {"text": text}).content.decode()
+    body = as_owner.post(url("model_preview", loaded), {"text": text}).content.decode()
     assert "tier" in body and "problem" in body
 
 
