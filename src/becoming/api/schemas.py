@@ -28,7 +28,6 @@ class EventResult(Schema):
     added: int
     duplicates: int
     customers_created: int
-    identical_kept: int = 0
 
 
 class JobOut(Schema):
