@@ -34,3 +34,18 @@ def workspace_view(role: str = "viewer"):
         return wrapped
 
     return decorate
+
+
+def safe_next(request, fallback: str) -> str:
+    """The form's ``next`` when it is a path on this site, else ``fallback``.
+
+    A ``next`` pointing at another host (``//evil.test``, ``https://…``) would make a page of
+    ours an open redirect.
+    """
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return fallback

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from becoming.customers.actions import search_customers
 from becoming.jobs.actions import shown_job
 from becoming.transformation.actions import current_model
-from becoming.web.access import workspace_view
+from becoming.web.access import safe_next, workspace_view
 from becoming.web.pagination import Window, paginate, query_without
 
 from ..actions import board, meetings, results, themes
@@ -114,7 +114,7 @@ def theme_rename(request, pk):
     if is_htmx(request):
         return render(request, "engage/inbox/_theme_title.html",
                       {"theme": theme, "editing": False, "link": request.GET.get("link") == "1"})
-    return redirect(request.POST.get("next") or reverse("theme", args=[request.workspace.slug, theme.pk]))
+    return redirect(safe_next(request, reverse("theme", args=[request.workspace.slug, theme.pk])))
 
 
 @workspace_view("viewer")
@@ -168,7 +168,7 @@ def theme_dimension(request, pk):
     if is_htmx(request):
         return render(request, "engage/inbox/_theme_dimension.html",
                       {"theme": theme, "dimensions": model_dimensions(ws), "saved": True})
-    return redirect(request.POST.get("next") or reverse("theme", args=[ws.slug, theme.pk]))
+    return redirect(safe_next(request, reverse("theme", args=[ws.slug, theme.pk])))
 
 
 # -- meetings ---------------------------------------------------------------------------------
