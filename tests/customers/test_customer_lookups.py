@@ -41,7 +41,6 @@ def test_events_creating_many_customers(workspace):
 
 def test_feedback_with_many_known_source_ids(workspace):
     from becoming.engage.actions.feedback import save_feedback
-
     from becoming.engage.models import Feedback
 
     now = timezone.now()

@@ -9,6 +9,7 @@ set ``OPERATION_GROUP`` (the apps split out of the first API module keep "routes
 import sys
 
 from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import HttpError
@@ -90,6 +91,18 @@ def on_request_invalid(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
     return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    # A path or query number past what the database holds (SQLite raises OverflowError).
+    return _error(request, 400, "a number in the request is out of range")
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc):
+    # The same on PostgreSQL ("integer out of range"), and values a column cannot hold.
+    return _error(request, 400, "a value in the request is out of range for its field")
 
 
 @api.exception_handler(Http404)

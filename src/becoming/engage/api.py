@@ -1,14 +1,14 @@
 """`/api/v1/` for the Engage lever: feedback, themes, meetings, surveys."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from becoming.api.auth import require
-from becoming.api.schemas import Error, JobOut
+from becoming.api.schemas import OFFSET_MAX, Error, JobOut
 from becoming.customers.models import Contact, Customer
 from becoming.engage.actions import board, meetings, results, surveys
 from becoming.engage.actions.feedback import add_feedback_items, filter_feedback
@@ -16,6 +16,8 @@ from becoming.engage.actions.themes import edit_theme, merge_themes, split_theme
 from becoming.engage.models import Feedback, Meeting, Survey, Theme
 from becoming.jobs.actions import enqueue
 
+# Database ids: a number past what a column holds is a bad request, not a server error.
+ContactId = Annotated[int, Field(ge=1, le=2**62)]
 router = Router(tags=["engage"])
 PAGE_MAX = 500
 
@@ -70,7 +72,7 @@ class MeetingIn(Schema):
     title: str = ""
     notes: str = ""
     next_steps: str = ""
-    contact_ids: list[int] = []
+    contact_ids: list[ContactId] = []
 
 
 class MeetingOut(Schema):
@@ -113,9 +115,9 @@ class SurveyOut(Schema):
 
 
 class InviteIn(Schema):
-    contact_ids: list[int] = []
+    contact_ids: list[ContactId] = []
     dimension: str | None = None
-    stage: int | None = None
+    stage: int | None = Field(default=None, ge=0, le=100)
 
 
 def _customer(request, external_id) -> Customer:
@@ -134,7 +136,7 @@ def _feedback_out(f: Feedback) -> dict:
 
 @router.get("/feedback", response=list[FeedbackOut])
 def list_feedback(request, theme: str = "", channel: str = "", customer_id: str = "",
-                  offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=PAGE_MAX)):
+                  offset: int = Query(0, ge=0, le=OFFSET_MAX), limit: int = Query(100, ge=1, le=PAGE_MAX)):
     qs, _ = filter_feedback(request.workspace, {"theme": theme, "channel": channel, "customer_id": customer_id})
     return [_feedback_out(f) for f in qs.select_related("customer", "theme")[offset:offset + limit]]
 
@@ -199,14 +201,14 @@ def _meeting_out(m: Meeting) -> dict:
 
 
 @router.get("/meetings", response=list[MeetingOut])
-def list_meetings(request, customer_id: str = "", offset: int = Query(0, ge=0),
+def list_meetings(request, customer_id: str = "", offset: int = Query(0, ge=0, le=OFFSET_MAX),
                   limit: int = Query(100, ge=1, le=PAGE_MAX)):
     qs, _ = meetings.filter_meetings(request.workspace, {"customer_id": customer_id})
     return [_meeting_out(m) for m in qs.select_related("customer")[offset:offset + limit]]
 
 
 @router.get("/customers-without-conversation", response=list[SilentOut])
-def silent(request, days: int = Query(90, ge=1), offset: int = Query(0, ge=0),
+def silent(request, days: int = Query(90, ge=1, le=36500), offset: int = Query(0, ge=0, le=OFFSET_MAX),
            limit: int = Query(100, ge=1, le=PAGE_MAX)):
     """Customers with no meeting, call or visit in the last `days` days, longest silence first."""
     rows = meetings.without_conversation(request.workspace, days)[offset:offset + limit]

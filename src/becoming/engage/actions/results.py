@@ -6,6 +6,7 @@ customer page.
 from collections import Counter
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from becoming.transformation.actions import current_model
@@ -38,6 +39,11 @@ def response_rates(survey: Survey, dimension: str | None = None) -> dict:
     total = invitations.aggregate(invited=Count("id"), answered=Count("id", filter=answered))
     out = {"overall": _rate(total), "segments": []}
     if dimension:
+        from becoming.transformation.actions import current_model
+
+        model = current_model(survey.workspace)
+        if model is None or dimension not in {d.key for d in model.dimensions}:
+            raise ValidationError(f"dimension: {dimension!r} is not a dimension of the current model")
         rows = (invitations.values(f"contact__customer__stages__{dimension}")
                 .annotate(invited=Count("id"), answered=Count("id", filter=answered)))
         out["segments"] = sorted(
