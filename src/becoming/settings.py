@@ -216,6 +216,10 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = HOME / "uploads"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest file the imports page accepts; bigger files go through `becoming import`.
+UPLOAD_MAX_MB = env_int("BECOMING_UPLOAD_MAX_MB", 200)
+if UPLOAD_MAX_MB < 1:
+    raise ImproperlyConfigured(f"BECOMING_UPLOAD_MAX_MB must be at least 1, not {UPLOAD_MAX_MB}")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -132,17 +132,47 @@ def save_upload(workspace, kind: str, file, user) -> Upload:
     """
     if kind not in registry.IMPORT_KINDS:
         raise ValidationError(f"unknown kind of import {kind!r}")
+    limit = settings.UPLOAD_MAX_MB * 1024 * 1024
+    if file.size is not None and file.size > limit:
+        raise ValidationError(
+            f"{file.name}: {file.size / 1024 / 1024:,.0f} MB is more than this server takes "
+            f"({settings.UPLOAD_MAX_MB} MB); import it with `becoming import` instead")
+    remove_orphan_uploads(workspace)
     name = SAFE_NAME.sub("_", Path(file.name).name)[-120:] or "upload"
     path = upload_dir(workspace) / f"{uuid.uuid4().hex[:12]}-{name}"
-    with open(path, "wb") as out:
-        out.writelines(file.chunks())
     try:
+        with open(path, "wb") as out:
+            out.writelines(file.chunks())
         columns = read_table(path).column_names
+        return Upload.objects.create(workspace=workspace, kind=kind, path=str(path),
+                                     original_name=file.name, columns=columns, created_by=user)
     except TabularError as exc:
         path.unlink(missing_ok=True)
         raise ValidationError(str(exc)) from None
-    return Upload.objects.create(workspace=workspace, kind=kind, path=str(path),
-                                 original_name=file.name, columns=columns, created_by=user)
+    except BaseException:
+        path.unlink(missing_ok=True)  # nothing refers to it: keep no orphan
+        raise
+
+
+# A file younger than this may belong to an upload still being saved by another request.
+ORPHAN_AGE_S = 3600
+
+
+def remove_orphan_uploads(workspace) -> int:
+    """Delete upload files no Upload row refers to (left by a killed request or server).
+
+    Returns how many files were removed. Files of recorded uploads stay, so an import can be
+    dry-run and run again.
+    """
+    folder = upload_dir(workspace)
+    known = set(Upload.objects.filter(workspace=workspace).values_list("path", flat=True))
+    cutoff = time.time() - ORPHAN_AGE_S
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and str(path) not in known and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def mapping_form(upload: Upload, data=None):
