@@ -44,4 +44,21 @@ def test_the_schema_documents_the_error_answers(workspace):
     schema = Api(workspace).get("/openapi.json").json()
     for path, ops in schema["paths"].items():
         for method, op in ops.items():
-            assert {"400", "401", "403", "404"} <= set(op["responses"]), (path, method)
+            assert {"400", "401", "403", "404", "503"} <= set(op["responses"]), (path, method)
+
+
+def test_a_mail_server_that_does_not_answer_is_a_503_and_nothing_is_marked_sent(workspace, settings):
+    from becoming.customers.actions import add_contact, upsert_customer
+    from becoming.engage.actions.surveys import add_question, create_survey
+    from becoming.engage.models import Invitation
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
+    customer, _ = upsert_customer(workspace, "C-1")
+    contact = add_contact(customer, name="Pat", email="pat@c.test")
+    survey = create_survey(workspace, title="How is it going?")
+    add_question(survey, key="q", text="How?", kind="scale_5")
+    body = shaped(Api(workspace).post(f"/surveys/{survey.pk}/invitations",
+                                      {"contact_ids": [contact.pk]}), 503)
+    assert "mail server" in body["message"]
+    assert not Invitation.objects.filter(survey=survey, sent__isnull=False).exists()

@@ -6,6 +6,7 @@ first published under: ``becoming_api_<group>_<function>``, where an app's ``api
 set ``OPERATION_GROUP`` (the apps split out of the first API module keep "routes").
 """
 
+import smtplib
 import sys
 
 from django.core.exceptions import ValidationError
@@ -43,6 +44,7 @@ ERRORS = {
     401: "No token, or a token that is not valid",
     403: "The token's role cannot do this",
     404: "No such object in this token's workspace",
+    503: "A server Becoming needs (the mail server) did not answer; nothing was marked sent",
 }
 
 
@@ -103,6 +105,15 @@ def on_overflow(request, exc):
 def on_data_error(request, exc):
     # The same on PostgreSQL ("integer out of range"), and values a column cannot hold.
     return _error(request, 400, "a value in the request is out of range for its field")
+
+
+def on_mail_down(request, exc):
+    # Invitations are marked sent only after the mail server took them: a retry is safe.
+    return _error(request, 503, f"the mail server did not answer ({exc}); try again later")
+
+
+api.add_exception_handler(smtplib.SMTPException, on_mail_down)
+api.add_exception_handler(ConnectionError, on_mail_down)
 
 
 @api.exception_handler(Http404)
