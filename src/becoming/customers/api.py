@@ -116,3 +116,26 @@ def delete_contact(request, external_id: str, contact_id: int):
     require(request, "member")
     actions.remove_contact(get_object_or_404(_customer(request, external_id).contacts, pk=contact_id))
     return Status(204, None)
+
+
+class AttributeRename(Schema):
+    name: str = Field(min_length=1, max_length=200, description="The attribute's new name")
+
+
+class AttributeChange(Schema):
+    name: str
+    customers: int = Field(description="Customers that hold a value of it")
+
+
+@router.patch("/attributes/{name}", response={200: AttributeChange, 400: Error, 404: Error})
+def rename_attribute(request, name: str, body: AttributeRename):
+    """Rename a customer attribute, on every customer."""
+    require(request, "admin")
+    return {"name": body.name, "customers": actions.rename_attribute(request.workspace, name, body.name)}
+
+
+@router.delete("/attributes/{name}", response={200: AttributeChange, 400: Error, 404: Error})
+def drop_attribute(request, name: str):
+    """Delete a customer attribute and its value from every customer."""
+    require(request, "admin")
+    return {"name": name, "customers": actions.drop_attribute(request.workspace, name)}
