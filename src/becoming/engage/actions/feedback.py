@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from becoming.customers.models import Customer
 from becoming.tabular.events import time_column
-from becoming.tabular.read import TabularError, read_table, row_position
+from becoming.tabular.read import TabularError, read_table, require_plain, row_position
 
 from ..models import Feedback
 
@@ -150,6 +150,11 @@ def import_feedback(workspace, path, *, text_column, id_column=None, customer_co
         if column and column not in table.column_names:
             raise ValidationError(f"{file_name}: no column {column!r} for the feedback "
                                   f"{field.removesuffix('_id')}; columns are: {', '.join(table.column_names)}")
+        if column:
+            try:
+                require_plain(table, column, file_name)
+            except TabularError as exc:
+                raise ValidationError(str(exc)) from None
     label, first = row_position(table)
 
     def where(index, field):

@@ -58,8 +58,12 @@ def import_outcomes(workspace, path, *, customer_column, kind, time_column=None,
 
 def _flagged(table: pa.Table, file_name: str, column: str) -> pa.Table:
     """The rows whose flag says yes, stamped with today's date; an unreadable flag is an error."""
-    from becoming.tabular.read import row_position
+    from becoming.tabular.read import require_plain, row_position
 
+    try:
+        require_plain(table, column, file_name)
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from None
     raw = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(table.column(column), pa.string())))
     values = raw.to_pylist()
     label, first = row_position(table)
