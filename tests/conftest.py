@@ -73,3 +73,25 @@ def outsider(other):
 @pytest.fixture
 def small_model():
     return SMALL_MODEL
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "once: the test does not depend on which database runs it (engine, files, pure functions, "
+        "a benchmark-sized contract run); `make test` on PostgreSQL leaves it out, since the SQLite "
+        "run already ran it",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    import os
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("once") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept

@@ -116,3 +116,12 @@ def served(env: dict, log_dir: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def portal_sign_in(client, contact) -> None:
+    """Give a Django test client a portal session for ``contact`` (as a magic link would)."""
+    from becoming.portal.access import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = {"contact": contact.pk, "workspace": contact.workspace_id}
+    session.save()

@@ -18,6 +18,13 @@ Entry shapes:
   values from the columns; ``action`` is called as
   ``action(workspace, path, file_name=..., dry_run=..., progress=..., **form.action_kwargs())``.
   Its job kind is ``import_<key>``.
+- ``PortalSection``: a card on a customer's portal (what a signed-in contact sees). ``context``
+  is called with ``(contact, request)`` and returns the template's context, or None to leave
+  the section out. Only what a member of that customer may see belongs in it.
+- ``DemoStep``: a part of the demo workspace an app builds. ``target`` is called as
+  ``fn(demo)`` with a ``becoming.demo.context.DemoContext``; steps with ``before_history``
+  run after the product events are stored and before the month-end snapshots are rebuilt
+  (so the signals they add shape the history), the others after Engage's demo data.
 - Job kinds: ``name -> "module:function"``; the function is called as
   ``fn(job, progress, **job.params)`` and returns a dict (the job's result).
 """
@@ -69,10 +76,30 @@ class ImportKind:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PortalSection:
+    key: str
+    label: str
+    template: str
+    context: str
+    order: int
+    column: str = "main"
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    key: str
+    target: str
+    order: int
+    before_history: bool = False
+
+
 NAV: list[NavItem] = []
 CUSTOMER_SECTIONS: list[CustomerSection] = []
 IMPORT_KINDS: dict[str, ImportKind] = {}
 JOB_KINDS: dict[str, str] = {}
+PORTAL_SECTIONS: list[PortalSection] = []
+DEMO_STEPS: list[DemoStep] = []
 
 
 def _keep_unique(entries: list, entry, key: Callable) -> None:
@@ -88,6 +115,16 @@ def add_nav(item: NavItem) -> None:
 def add_customer_section(section: CustomerSection) -> None:
     _keep_unique(CUSTOMER_SECTIONS, section, lambda e: e.key)
     CUSTOMER_SECTIONS.sort(key=lambda e: (e.order, e.key))
+
+
+def add_portal_section(section: PortalSection) -> None:
+    _keep_unique(PORTAL_SECTIONS, section, lambda e: e.key)
+    PORTAL_SECTIONS.sort(key=lambda e: (e.order, e.key))
+
+
+def add_demo_step(step: DemoStep) -> None:
+    _keep_unique(DEMO_STEPS, step, lambda e: e.key)
+    DEMO_STEPS.sort(key=lambda e: (e.order, e.key))
 
 
 def add_import_kind(kind: ImportKind) -> None:

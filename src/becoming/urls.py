@@ -2,7 +2,8 @@
 
 An app's ``urlpatterns`` live under ``/w/<workspace slug>/``; its optional
 ``public_urlpatterns`` (pages for people who do not sign in, like a survey's respondent
-page) live at the site's root.
+page) live at the site's root; its optional ``portal_urlpatterns`` (pages for a customer's
+signed-in contacts, see ``becoming.portal.access``) live under ``/portal/``.
 """
 
 import importlib
@@ -23,6 +24,7 @@ urlpatterns = [
                                                 authentication_form=EmailLoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("w/<slug:slug>/", include([p for m in _modules for p in getattr(m, "urlpatterns", [])])),
+    path("portal/", include([p for m in _modules for p in getattr(m, "portal_urlpatterns", [])])),
     *[p for m in _modules for p in getattr(m, "public_urlpatterns", [])],
     path("api/v1/", api.urls),
 ]

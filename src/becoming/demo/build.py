@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 from django.db import transaction
 
+from becoming import registry
 from becoming.assessments.actions import rebuild_history
 from becoming.customers.models import Attribute, Contact, Customer
 from becoming.signals.actions import store_for
@@ -21,6 +22,7 @@ from becoming.transformation.actions import apply_model
 from becoming.workspaces.actions import add_member
 from becoming.workspaces.models import Workspace
 
+from .context import DemoContext
 from .engage import build_engage
 from .outcomes import churn_days, mask_after_churn, outcome_signals
 
@@ -85,12 +87,24 @@ def build_demo(seed: int = 7, progress=None, today: dt.date | None = None, accou
         _signals(rng, traits, ids, today, m, churn),
         outcome_signals(rng, ids, traits, m, churn, start, traits["arr"]).cast(SIGNAL_SCHEMA),
     ]))
+    demo = DemoContext(workspace=workspace, seed=seed, today=today,
+                       start=today - dt.timedelta(days=DAYS - 1), customer_ids=ids,
+                       traits=traits, maturity=m, churn=churn)
+    _run_steps(demo, before_history=True)
     report(2, message="history: twelve month-end assessments")
     rebuild_history(workspace, 12, today=today)
     report(3, message="surveys, meetings and feedback")
     build_engage(workspace, rng, m, churn, today - dt.timedelta(days=DAYS - 1), lambda **k: None)
+    _run_steps(demo, before_history=False)
     report(4, message="done")
     return workspace
+
+
+def _run_steps(demo: DemoContext, before_history: bool) -> None:
+    """The demo data each app registered (``registry.DemoStep``), in their order."""
+    for step in registry.DEMO_STEPS:
+        if step.before_history == before_history:
+            registry.resolve(step.target)(demo)
 
 
 def _accounts(rng, n: int) -> dict:
