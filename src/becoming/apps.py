@@ -11,7 +11,7 @@ the command line can read it without starting Django.
 
 DOMAIN_APPS = ("customers", "signals", "transformation", "assessments", "engage", "outcomes")
 # Apps with pages, commands or an API of their own that are not a domain of the business.
-CORE_APPS = ("workspaces", "jobs", "web")
+CORE_APPS = ("workspaces", "jobs", "web", "outbox")
 # Apps whose `api.py` router is mounted under /api/v1/, in this order.
 API_APPS = DOMAIN_APPS + ("jobs",)
 # Apps whose `cli.py` adds commands to `becoming`: every app above, and the demo builder.

@@ -9,7 +9,8 @@ Entry shapes:
 
 - ``NavItem``: a link in the staff navigation. ``url_name`` is reversed with the workspace
   slug; ``current`` lists the url names that highlight it (a trailing ``*`` matches a prefix);
-  ``menu`` is "main" or "settings"; ``role`` hides it from lesser roles.
+  ``menu`` is "main" or "settings"; ``role`` hides it from lesser roles; ``setting`` names a
+  Django setting that must be true for the item to show (e.g. the demo's outbox).
 - ``CustomerSection``: a card on the customer page. ``context`` is called with
   ``(customer, request)`` and returns the template's context, or None to leave the section
   out; ``column`` is "main" or "side".
@@ -36,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -45,6 +48,7 @@ class NavItem:
     current: tuple[str, ...] = ()
     role: str = "viewer"
     menu: str = "main"
+    setting: str = ""
 
     def is_current(self, url_name: str | None) -> bool:
         names = self.current or (self.url_name,)
@@ -150,4 +154,5 @@ def nav_for(membership, url_name: str | None, menu: str = "main") -> list[dict]:
         {"item": item, "current": item.is_current(url_name)}
         for item in NAV
         if item.menu == menu and membership is not None and membership.can(item.role)
+        and (not item.setting or getattr(settings, item.setting, False))
     ]

@@ -124,7 +124,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
-    *(f"becoming.{app}" for app in ("workspaces", "jobs", *DOMAIN_APPS, "web")),
+    *(f"becoming.{app}" for app in ("workspaces", "jobs", *DOMAIN_APPS, "web", "outbox")),
 ]
 
 MIDDLEWARE = [
@@ -225,6 +225,14 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "becoming@localhost")
+# The demo's and development's outbox: `becoming serve`/`demo` start an SMTP sink on loopback
+# (BECOMING_OUTBOX_PORT, a free port when 0) and staff read what it received on the Outbox page.
+# A separate `becoming worker` with the same two settings mails the same sink.
+BECOMING_OUTBOX = env_bool("BECOMING_OUTBOX", False)
+BECOMING_OUTBOX_PORT = env_int("BECOMING_OUTBOX_PORT", 0, minimum=0)
+if BECOMING_OUTBOX and BECOMING_OUTBOX_PORT:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = "127.0.0.1", BECOMING_OUTBOX_PORT
 
 # The job queue: embedded SQLite file by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")

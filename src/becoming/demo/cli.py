@@ -23,7 +23,11 @@ def demo(port, host, seed, no_serve):
     click.echo(f"demo workspace: {workspace.slug}")
     click.echo(f"sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
     if not no_serve:
-        from becoming.web.server import serve_forever
+        from django.conf import settings
 
-        click.echo(f"Becoming is at http://{host}:{port}/  (Ctrl-C stops it)")
-        serve_forever(host, port)
+        from becoming.web.cli import _serve
+
+        # The demo's mail goes to a local sink, read on the Outbox page: nothing leaves the machine.
+        settings.BECOMING_OUTBOX = True
+        click.echo(f"outbox: http://{host}:{port}/w/{workspace.slug}/outbox/")
+        _serve(host, port)

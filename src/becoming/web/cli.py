@@ -19,8 +19,16 @@ def serve(host, port, no_worker):
 
 
 def _serve(host, port, worker=True):
+    from django.conf import settings
+
     from becoming.web.server import serve_forever
 
+    if settings.BECOMING_OUTBOX:
+        from becoming.outbox.sink import start_outbox
+
+        sink = start_outbox()
+        click.echo(f"outbox: mail goes to a local test server on port {sink.port}; "
+                   "read it on the Outbox page (Settings → Outbox)")
     click.echo(f"Becoming is at http://{host}:{port}/  (Ctrl-C stops it)")
     serve_forever(host, port, worker=worker)
 
