@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # its vendored Swagger UI and ReDoc: the API docs page works offline
     *(f"becoming.{app}" for app in ("workspaces", "jobs", *DOMAIN_APPS, "web", "outbox")),
 ]
 
