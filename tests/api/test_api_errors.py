@@ -62,3 +62,7 @@ def test_a_mail_server_that_does_not_answer_is_a_503_and_nothing_is_marked_sent(
                                       {"contact_ids": [contact.pk]}), 503)
     assert "mail server" in body["message"]
     assert not Invitation.objects.filter(survey=survey, sent__isnull=False).exists()
+    # Nothing changed, so inviting again is the retry: no invitation, the survey still a draft.
+    assert not Invitation.objects.filter(survey=survey).exists()
+    survey.refresh_from_db()
+    assert survey.status == "draft"

@@ -176,8 +176,11 @@ def test_links_that_no_longer_work_show_a_clear_page(survey, smtp_server):
     assert "Submit" not in page.content.decode()
 
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
-    page = browser.get(second)
+    page = browser.get(first)  # not answered
     assert page.status_code == 410 and "This survey is closed" in page.content.decode()
+    page = browser.get(second)  # answered before it closed: told so, not "closed"
+    assert page.status_code == 410 and "You have already answered" in page.content.decode()
+    assert "This survey is closed" not in page.content.decode()
 
 
 def test_free_text_answers_become_feedback(survey, smtp_server):

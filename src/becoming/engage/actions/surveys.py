@@ -138,6 +138,8 @@ def invitation_from_token(token: str) -> Invitation:
     if invitation is None:
         raise LinkError("This survey is no longer available.")
     if invitation.survey.status == Survey.Status.CLOSED:
+        if Response.objects.filter(invitation=invitation, submitted__isnull=False).exists():
+            raise LinkError("You have already answered — thank you. This survey is now closed.")
         raise LinkError("This survey is closed. Thank you for your interest.")
     if invitation.expires < timezone.now():
         raise LinkError("This link has expired. Ask us for a new one if you would still like to answer.")
@@ -172,6 +174,10 @@ def invite(survey: Survey, contacts, base_url: str, connection=None) -> dict:
         raise ValidationError("this survey is closed")
     if not survey.questions.exists():
         raise ValidationError("add a question before inviting anyone")
+    # A mail server that does not answer changes nothing: no invitation, the survey's status
+    # unchanged, so inviting again is the retry.
+    connection = connection or get_connection()
+    connection.open()
     expires = timezone.now() + dt.timedelta(days=survey.link_days)
     made = 0
     for contact in contacts:
