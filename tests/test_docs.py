@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from becoming.cli import main
 
@@ -40,3 +41,58 @@ def test_every_environment_setting_is_in_the_readme():
     names -= {"BECOMING_FAST_HASHER", "BECOMING_JOBS_IMMEDIATE", "EMAIL_BACKEND"}
     for name in sorted(names):
         assert f"`{name}`" in README, f"README's configuration table lacks {name}"
+
+
+@pytest.mark.once
+def test_the_readme_walkthrough_works_when_followed_literally(tmp_path):
+    """Runs the README's first command-line block as written, in a copy of its folder layout."""
+    import os
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    from support import TELCO, need_data
+
+    need_data(TELCO)
+    root = Path(__file__).resolve().parents[1]
+    block = README.split("## A first workspace, from the command line", 1)[1]
+    block = block.split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = [ln for ln in block.splitlines() if ln.strip()]
+    assert lines[-1].startswith("becoming serve")
+    # The walkthrough runs from the repository's folder with ../shared beside it: the same here,
+    # with links, so its files (telco-home, stages.csv) land in tmp_path.
+    repo = tmp_path / "becoming"
+    repo.mkdir()
+    for name in ("Makefile", "pyproject.toml", "src", ".venv"):
+        (repo / name).symlink_to(root / name)
+    (tmp_path / "shared").symlink_to(TELCO.parents[2])
+    env = {k: v for k, v in os.environ.items() if k not in ("BECOMING_HOME", "VIRTUAL_ENV")}
+    env["PATH"] = "/usr/bin:/bin:/usr/local/bin"  # no .venv on the PATH until the README says so
+    script = "set -e\n" + "\n".join(lines[:-1]) + "\n"
+    done = subprocess.run(["bash", "-c", script], cwd=repo, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "telco" in done.stdout
+    stages = (repo / "stages.csv").read_text().splitlines()
+    assert (len(stages) - 1) % 7043 == 0 and stages[0].startswith('"customer_id"')
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serve = lines[-1].split("#", 1)[0].strip() + f" --port {port}"
+    server = subprocess.Popen(["bash", "-c", f". .venv/bin/activate && export BECOMING_HOME=$PWD/telco-home && exec {serve}"],
+                              cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("`becoming serve` did not answer")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
