@@ -193,6 +193,17 @@ def test_customer_page_explains_and_shows_signals(as_viewer, loaded):
     assert "seats" in body  # attributes
 
 
+def test_customer_page_says_a_customer_at_the_target_is_there(as_viewer, loaded):
+    at_target = Customer.objects.filter(workspace=loaded, stages__reporting=2).first()
+    below = Customer.objects.filter(workspace=loaded, stages__reporting=0).first()
+    assert at_target is not None and below is not None
+    body = as_viewer.get(url("customer", loaded, at_target.pk)).content.decode()
+    assert "at the target, Regular" in body and "of the way to" not in body
+    body = as_viewer.get(url("customer", loaded, below.pk)).content.decode()
+    assert "% of the way to Regular" in body
+    assert 'role="progressbar" aria-label="Progress toward Regular on Report on their work"' in body
+
+
 # --- the model editor ----------------------------------------------------------------------
 
 @pytest.mark.django_db
