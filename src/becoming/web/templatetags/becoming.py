@@ -77,3 +77,22 @@ def nav_items(context, menu: str = "main") -> list[dict]:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     return nav_for(context.get("membership"), match.url_name if match else None, menu)
+
+
+@register.filter
+def tidy(value):
+    """A value as a person reads it: whole numbers with thousands separators, other numbers
+    rounded to one decimal, lists joined; anything else as it is."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return intcomma(value)
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "—"
+        return intcomma(round(value)) if float(value).is_integer() else intcomma(f"{value:,.1f}".replace(",", ""))
+    if isinstance(value, list | tuple):
+        return ", ".join(str(tidy(v)) for v in value)
+    return value
