@@ -1,5 +1,7 @@
 """Validate and apply transformation models; every apply makes a new version."""
 
+import difflib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -72,6 +74,47 @@ def model_version(workspace, number) -> ModelVersion | None:
     if str(number or "").isdigit():
         return ModelVersion.objects.filter(workspace=workspace, number=int(number)).first()
     return None
+
+
+def version_diff(workspace, number) -> dict | None:
+    """What version ``number`` changed against the version before it: unified-diff lines,
+    each with its kind ("add", "remove", "context", "hunk") for the page; None when absent."""
+    version = model_version(workspace, number)
+    if version is None:
+        return None
+    before = (ModelVersion.objects.filter(workspace=workspace, number__lt=version.number)
+              .order_by("-number").first())
+    old = before.text.splitlines() if before else []
+    lines = []
+    for line in difflib.unified_diff(old, version.text.splitlines(),
+                                     f"version {before.number}" if before else "nothing",
+                                     f"version {version.number}", lineterm="", n=2):
+        kind = ("file" if line.startswith(("---", "+++")) else "hunk" if line.startswith("@@")
+                else "add" if line.startswith("+") else "remove" if line.startswith("-")
+                else "context")
+        lines.append({"kind": kind, "text": line})
+    return {"version": version, "before": before, "lines": lines}
+
+
+def rollback_model(workspace, number, user=None) -> ModelVersion:
+    """Make version ``number``'s text the current model again, as a new version (history is
+    kept: a rollback can itself be rolled back)."""
+    version = model_version(workspace, number)
+    if version is None:
+        raise ValidationError(f"there is no version {number} of this workspace's model")
+    current = current_version(workspace)
+    if current is not None and current.number == version.number:
+        raise ValidationError(f"version {version.number} is already the current model")
+    return apply_model(workspace, version.text, user, note=f"rollback to version {version.number}")
+
+
+def assessed_under(workspace) -> int | None:
+    """The model version of the latest assessment, or None before the first."""
+    from becoming.assessments.models import Snapshot
+
+    latest = (Snapshot.objects.filter(workspace=workspace).order_by("-as_of", "-created")
+              .values_list("model_version__number", flat=True).first())
+    return latest
 
 
 def current_model(workspace) -> Model | None:

@@ -70,3 +70,16 @@ def validate_model(request, body: ModelIn):
 def apply_model(request, body: ModelIn):
     require(request, "admin")
     return Status(201, _model_out(actions.apply_model(request.workspace, _text(body), note=body.note)))
+
+
+class RollbackIn(Schema):
+    version: int = Field(..., ge=1, le=2_147_483_647, description="the version to make current again")
+
+
+@router.post("/model/rollback", response={201: ModelOut, 400: Error, 404: Error})
+def rollback_model(request, body: RollbackIn):
+    """Make an earlier version the current model again, as a new version (needs the admin role)."""
+    require(request, "admin")
+    if actions.model_version(request.workspace, body.version) is None:
+        raise HttpError(404, f"there is no version {body.version} of this workspace's model")
+    return Status(201, _model_out(actions.rollback_model(request.workspace, body.version)))

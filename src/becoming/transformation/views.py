@@ -4,13 +4,21 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from becoming.assessments.actions import preview_distribution
 from becoming.web.access import workspace_view
 
-from .actions import apply_model, current_version, model_version
+from .actions import (
+    apply_model,
+    assessed_under,
+    current_version,
+    model_version,
+    rollback_model,
+    version_diff,
+)
 from .forms import ModelForm
 from .models import ModelVersion
 
@@ -42,12 +50,12 @@ def model_edit(request):
         form = ModelForm(request.POST)
         if form.is_valid():
             try:
-                version = apply_model(ws, form.cleaned_data["text"], request.user)
+                version = apply_model(ws, form.cleaned_data["text"], request.user,
+                                      note=form.cleaned_data["note"])
             except ValidationError as exc:
                 errors = located(exc.messages)
             else:
-                messages.success(request, f"Applied as version {version.number}. "
-                                          "Assess to see where customers stand under it.")
+                messages.success(request, f"Applied as version {version.number}.")
                 return redirect("model", slug=ws.slug)
         text = request.POST.get("text", "")
     else:
@@ -56,7 +64,30 @@ def model_edit(request):
     return render(request, "transformation/model.html", {
         "text": text, "errors": errors, "versions": versions,
         "current": current_version(ws), "showing": request.GET.get("version"),
+        "assessed_under": assessed_under(ws), "note": request.POST.get("note", ""),
     })
+
+
+@workspace_view("viewer")
+def model_diff(request, number):
+    diff = version_diff(request.workspace, number)
+    if diff is None:
+        raise Http404("no such version")
+    return render(request, "transformation/diff.html", {"diff": diff,
+                                                        "current": current_version(request.workspace)})
+
+
+@require_POST
+@workspace_view("admin")
+def model_rollback(request, number):
+    try:
+        version = rollback_model(request.workspace, number, request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"Version {number} is the current model again, as version "
+                                  f"{version.number}.")
+    return redirect("model", slug=request.workspace.slug)
 
 
 def shown_version(workspace, number):
