@@ -60,7 +60,7 @@ def test_report_rows_intervals_and_small_badges(client, shop, viewer):
     # 20 of the 40 starting customers churned: 50.0% with its Wilson interval.
     assert "50.0% (35.2–64.8)" in body
     assert 'class="badge badge-small" title="fewer than 30 customers: wide interval"' in body
-    assert "is associated with" in body and "n = 75" in body  # association, with its n
+    assert "is associated with" in body and "75 customers" in body  # association, with its n
     assert "What a step up is worth" in body and "retained revenue a year" in body
     assert 'id="chart-reporting"' in body
     assert "descriptive" in body and "Movers vs stayers" not in body  # no window
@@ -95,6 +95,20 @@ def test_csv_download(client, shop, viewer):
         assert column in rows[0]
     assert [r["stage"] for r in rows] == ["starting", "trying", "regular"]
     assert rows[0]["dimension"] == "reporting" and int(rows[0]["customers"]) > 0
+    for row in rows:  # rounded as a person reads them, not 17 digits
+        for column in ("churn_rate", "ci_low", "ci_high", "retention_rate", "nrr"):
+            assert row[column] == "" or len(row[column].partition(".")[2]) <= 4, (column, row[column])
+        assert row["revenue_per_customer"] == "" or len(row["revenue_per_customer"].partition(".")[2]) <= 2
+
+
+def test_report_speaks_plainly_with_the_workspace_currency(client, shop, viewer):
+    from becoming.workspaces.actions import update_workspace
+
+    update_workspace(shop, currency="eur")
+    body = get(client, viewer, url("outcomes", shop), {"outcome": "revenue"}).content.decode()
+    assert "95% CI" not in body and ">NRR<" not in body and "p = " not in body
+    assert "likely range" in body and "Revenue kept" in body
+    assert "€" in body
 
 
 def test_json_download_is_the_report(client, shop, viewer):
@@ -155,7 +169,8 @@ def test_customer_page_shows_outcomes(client, shop, viewer):
     assert "<h2>Outcomes</h2>" in body and '<strong class="down">Yes</strong>' in body
     stayed = Customer.objects.get(workspace=shop, external_id="C-001")
     body = get(client, viewer, url("customer", shop, stayed.pk)).content.decode()
-    assert "<strong>110</strong>/month" in body and "100 → 110" in body and "<svg class=\"sparkline" in body
+    # Money carries the workspace's currency (USD unless set).
+    assert "<strong>$110</strong>/month" in body and "$100 → $110" in body and "<svg class=\"sparkline" in body
     assert "Renewals" in body and "1,200" in body
 
 

@@ -287,16 +287,18 @@ def _odds_wording(name: str, odds_ratio: float, low: float, high: float, control
     tail = f", {_controls_phrase(controls)}; {CAUTION}."
     if high < 1:
         return (f"Each stage up on {name} is associated with {_pct((1 - odds_ratio) * 100)} "
-                f"lower odds of churning (95% CI {(1 - high) * 100:.0f}–{(1 - low) * 100:.0f}%)"
+                f"lower odds of churning (most likely between {(1 - high) * 100:.0f}% and "
+                f"{(1 - low) * 100:.0f}%)"
                 + tail)
     if low > 1:
         return (f"Each stage up on {name} is associated with {_pct((odds_ratio - 1) * 100)} "
-                f"higher odds of churning (95% CI {(low - 1) * 100:.0f}–{(high - 1) * 100:.0f}%)"
+                f"higher odds of churning (most likely between {(low - 1) * 100:.0f}% and "
+                f"{(high - 1) * 100:.0f}%)"
                 + tail)
     direction = "lower" if odds_ratio < 1 else "higher"
     change = abs(odds_ratio - 1) * 100
     return (f"Each stage up on {name} is associated with {_pct(change)} {direction} odds of "
-            f"churning (95% CI from {(1 - low) * 100:.0f}% lower to {(high - 1) * 100:.0f}% "
+            f"churning (most likely from {(1 - low) * 100:.0f}% lower to {(high - 1) * 100:.0f}% "
             f"higher, so the data are also consistent with no association)" + tail)
 
 
@@ -306,7 +308,8 @@ def _nrr_wording(name: str, coefficient: float, low: float, high: float, control
     note = ("" if (low > 0 or high < 0)
             else ", so the data are also consistent with no association")
     return (f"Each stage up on {name} is associated with {abs(points):.1f} percentage points "
-            f"{direction} net revenue retention (95% CI {low * 100:+.1f} to {high * 100:+.1f}"
+            f"{direction} net revenue retention (most likely between {low * 100:+.1f} and "
+            f"{high * 100:+.1f} points"
             f"{note}), {_controls_phrase(controls)}; {CAUTION}.")
 
 
@@ -532,7 +535,7 @@ def _movers_wording(a: dict, b: dict, difference: dict) -> str:
     note = "" if (high < 0 or low > 0) else "; the data are also consistent with no difference"
     text = (f"Customers who moved up churned at {a['churn_rate']:.1%} versus "
             f"{b['churn_rate']:.1%} for those who did not: {abs(points):.1f} percentage points "
-            f"{direction} (95% CI {low:+.1f} to {high:+.1f}{note}).")
+            f"{direction} (most likely between {low:+.1f} and {high:+.1f} points{note}).")
     if not math.isnan(difference["nrr"]):
         text += (f" Net revenue retention was {a['nrr']:.0%} versus {b['nrr']:.0%}.")
     text += (f" {CAUTION[0].upper()}{CAUTION[1:]}: customers who move up may differ in other "

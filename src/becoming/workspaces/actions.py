@@ -1,5 +1,7 @@
 """Named actions on workspaces and their members, shared by the CLI, the API and the pages."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -9,11 +11,33 @@ from django.db import transaction
 from .models import ApiToken, Membership, Role, Workspace
 
 
-def create_workspace(name: str) -> Workspace:
+def check_currency(code: str) -> str:
+    """An ISO 4217 code like EUR (upper-cased), or ValidationError."""
+    cleaned = (code or "").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", cleaned):
+        raise ValidationError(f"{code!r} is not a currency code: use three letters, like USD or EUR")
+    return cleaned
+
+
+def create_workspace(name: str, currency: str = "USD") -> Workspace:
     name = name.strip()
     if not name:
         raise ValidationError("a workspace needs a name")
-    return Workspace.objects.create(name=name, slug=Workspace.unique_slug(name))
+    return Workspace.objects.create(name=name, slug=Workspace.unique_slug(name),
+                                    currency=check_currency(currency))
+
+
+def update_workspace(workspace: Workspace, name: str | None = None,
+                     currency: str | None = None) -> Workspace:
+    """Rename a workspace or change its currency (the slug never changes: links keep working)."""
+    if name is not None:
+        if not name.strip():
+            raise ValidationError("a workspace needs a name")
+        workspace.name = name.strip()
+    if currency is not None:
+        workspace.currency = check_currency(currency)
+    workspace.save(update_fields=["name", "currency"])
+    return workspace
 
 
 def get_workspace(slug: str) -> Workspace:

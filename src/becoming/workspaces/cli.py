@@ -21,12 +21,29 @@ def workspace():
 
 @workspace.command("create")
 @click.argument("name")
-def workspace_create(name):
+@click.option("--currency", default="USD", show_default=True,
+              help="ISO 4217 code money is shown in (revenue, ARR).")
+def workspace_create(name, currency):
     """Create a workspace and print its slug."""
     setup_django()
     from becoming.workspaces.actions import create_workspace
 
-    click.echo(run(create_workspace, name).slug)
+    click.echo(run(create_workspace, name, currency).slug)
+
+
+@workspace.command("update")
+@workspace_option
+@click.option("--name", default=None, help="A new name (the slug stays).")
+@click.option("--currency", default=None, help="ISO 4217 code money is shown in, like EUR.")
+def workspace_update(slug, name, currency):
+    """Rename a workspace or change its currency."""
+    setup_django()
+    from becoming.workspaces.actions import update_workspace
+
+    if name is None and currency is None:
+        raise click.UsageError("give --name, --currency or both")
+    ws = run(update_workspace, get_workspace(slug), name=name, currency=currency)
+    click.echo(f"{ws.slug}: {ws.name}, money in {ws.currency}")
 
 
 @main.group()

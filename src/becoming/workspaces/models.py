@@ -23,6 +23,8 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created = models.DateTimeField(auto_now_add=True)
+    # The ISO 4217 code money is shown in (revenue, ARR, what a step up is worth).
+    currency = models.CharField(max_length=3, default="USD")
 
     def __str__(self) -> str:
         return self.name

@@ -25,6 +25,11 @@ def members(request):
                                                   form.cleaned_data["role"])
                     messages.success(request, f"{added.user.email} is now a {added.role}.")
                     return redirect("members", slug=ws.slug)
+            elif action == "workspace":
+                actions.update_workspace(ws, name=request.POST.get("name", ws.name),
+                                         currency=request.POST.get("currency", ws.currency))
+                messages.success(request, f"Saved: {ws.name}, money in {ws.currency}.")
+                return redirect("members", slug=ws.slug)
             elif action in ("role", "remove"):
                 change(request, action)
                 return redirect("members", slug=ws.slug)

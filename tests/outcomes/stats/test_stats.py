@@ -173,7 +173,7 @@ def test_logistic_recovers_known_odds_ratio():
     assert row["p_value"] < 1e-10
     assert row["controls"] == ["size", "tenure"] and row["n"] == 20000
     assert row["wording"].startswith("Each stage up on Commitment is associated with ")
-    assert "lower odds of churning (95% CI " in row["wording"]
+    assert "lower odds of churning (most likely between " in row["wording"]
     assert "controlling for size and tenure" in row["wording"]
     assert "association, not proof of cause" in row["wording"]
 

@@ -23,7 +23,8 @@ def customer_outcomes(workspace, customer_id: int, limit: int = 500) -> dict | N
            "renewals": renewals[::-1][:RECENT_RENEWALS], "renewal_count": len(renewals)}
     if revenue:
         first, last = revenue[0]["value"], revenue[-1]["value"]
-        out["revenue"] = {"first": money(first), "latest": money(last), "since": revenue[0]["time"],
+        out["revenue"] = {"first": money(first, workspace.currency),
+                          "latest": money(last, workspace.currency), "since": revenue[0]["time"],
                           "at": revenue[-1]["time"], "count": len(revenue),
                           "trend": "up" if last > first else "down" if last < first else "flat",
                           "points": sparkline([r["value"] for r in revenue])}

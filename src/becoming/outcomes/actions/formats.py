@@ -16,8 +16,22 @@ def rate_with_ci(rate, low, high) -> str:
     return f"{pct(rate)} ({low * 100:.1f}–{high * 100:.1f})"
 
 
-def money(value) -> str:
-    """1,234 from 100 up, 12.50 below; a dash when unknown."""
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩",
+           "BRL": "R$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "MXN": "MX$", "ILS": "₪"}
+
+
+def currency_prefix(currency: str) -> str:
+    """"$" for USD, "€" for EUR, "CHF " for a code without a symbol here; "" for none."""
+    if not currency:
+        return ""
+    return SYMBOLS.get(currency, f"{currency} ")
+
+
+def money(value, currency: str = "") -> str:
+    """$1,234 from 100 up, $12.50 below (the workspace's currency first); a dash when unknown."""
     if value is None or not math.isfinite(value):
         return "–"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    sign = "-" if value < 0 else ""
+    amount = abs(value)
+    text = f"{amount:,.0f}" if amount >= 100 else f"{amount:,.2f}"
+    return f"{sign}{currency_prefix(currency)}{text}"

@@ -50,36 +50,38 @@ def report_page(workspace, outcome: str = "churn", as_of: dt.date | None = None,
         return {**page, "report_error": " ".join(exc.messages)}
     names = stage_names(version)
     survival_key = _survival_key(report, dimension)
+    currency = workspace.currency
     return {
-        **page, "report": report, "dimensions": _dimensions(report, names, outcome),
+        **page, "report": report, "dimensions": _dimensions(report, names, outcome, currency),
         "steps": sorted(report["steps"], key=lambda s: (s["retained_revenue"] is None,
                                                          -(s["retained_revenue"] or 0))),
-        "movers": _movers(report.get("movers")), "bands": _bands(report["index_bands"]),
+        "movers": _movers(report.get("movers")), "bands": _bands(report["index_bands"], currency),
         "survival": _survival(report, names, survival_key), "survival_key": survival_key,
         "survival_choices": [(k, names.get(k, (k,))[0]) for k in report.get("survival") or {}],
     }
 
 
-def _row(row: dict, names: dict) -> dict:
+def _row(row: dict, names: dict, currency: str) -> dict:
     return {**row, "stage_name": names.get(row["stage"], row["stage"]),
             "churn_text": rate_with_ci(row["churn_rate"], row["ci_low"], row["ci_high"]),
             "retention_text": pct(row["retention_rate"]),
-            "revenue_text": money(row["revenue_per_customer"]),
+            "revenue_text": money(row["revenue_per_customer"], currency),
             "nrr_text": pct(row["nrr"], 0)}
 
 
-def _dimensions(report: dict, names: dict, outcome: str) -> list[dict]:
+def _dimensions(report: dict, names: dict, outcome: str, currency: str = "") -> list[dict]:
     """Per dimension of the model: its stage rows, a chart of the outcome, the association."""
     out = []
     for key, (name, stages) in names.items():
-        rows = [_row(r, stages) for r in report["stages"] if r["dimension"] == key]
+        rows = [_row(r, stages, currency) for r in report["stages"] if r["dimension"] == key]
         chart = _rate_chart(rows, "churn")
         if outcome != "churn":
             chart = {"kind": "bars", "metric": "revenue", "labels": chart["labels"],
                      "values": [r["revenue_per_customer"] for r in rows], "small": chart["small"]}
         out.append({
             "key": key, "name": name, "rows": rows, "chart": chart,
-            "association": next((a for a in report["association"] if a["dimension"] == key), None),
+            "association": _plain(next((a for a in report["association"]
+                                        if a["dimension"] == key), None)),
         })
     return out
 
@@ -137,8 +139,19 @@ def _rates_worded(group: dict) -> dict:
     return {**group, "churn_text": churn, "nrr_text": pct(group["nrr"], 0)}
 
 
-def _bands(bands: list[dict]) -> list[dict]:
-    return [{**_rates_worded(b), "revenue_text": money(b["revenue_per_customer"])} for b in bands]
+def _bands(bands: list[dict], currency: str = "") -> list[dict]:
+    return [{**_rates_worded(b), "revenue_text": money(b["revenue_per_customer"], currency)}
+            for b in bands]
+
+
+def _plain(association: dict | None) -> dict | None:
+    """The association with how likely chance is, in words rather than a p-value."""
+    if not association or association.get("p_value") is None:
+        return association
+    p = association["p_value"]
+    chance = ("very unlikely to be chance" if p < 0.001 else "unlikely to be chance" if p < 0.05
+              else "could well be chance")
+    return {**association, "chance": chance}
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,8 +162,9 @@ def report_download(workspace, outcome: str = "churn", as_of: dt.date | None = N
                     window: str = "") -> tuple[str, pa.Table]:
     """(file name, table) of the report's stage rows with the model's names, for a CSV file.
 
-    Values are written as Python writes them (1.0, True; empty when unknown), as the download
-    always has; raises ValidationError when there is no report.
+    Rates are rounded to four decimals (0.2653) and money to cents, so a spreadsheet shows what
+    a person reads; counts and flags as they are (True; empty when unknown). Raises
+    ValidationError when there is no report.
     """
     report = cached_report(workspace, outcome, as_of, window)
     names = stage_names(current_version(workspace))
@@ -159,13 +173,18 @@ def report_download(workspace, outcome: str = "churn", as_of: dt.date | None = N
         dim_name, stages = names.get(row["dimension"], (row["dimension"], {}))
         rows.append({**row, "dimension_name": dim_name,
                      "stage_name": stages.get(row["stage"], row["stage"])})
-    table = pa.table({c: pa.array([_text(r.get(c)) for r in rows], pa.string())
+    table = pa.table({c: pa.array([_text(r.get(c), 2 if c == "revenue_per_customer" else 4)
+                                   for r in rows], pa.string())
                       for c in CSV_COLUMNS})
     return f"outcomes-{workspace.slug}-{report['as_of']}-{report['mode']}.csv", table
 
 
-def _text(value) -> str | None:
-    return None if value is None else str(value)
+def _text(value, digits: int = 4) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return f"{round(value, digits):.{digits}f}".rstrip("0").rstrip(".") or "0"
+    return str(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,7 +216,7 @@ def panel_data(report: dict, names: dict) -> dict:
     strongest = min(fitted, key=lambda a: a["p_value"]) if fitted else None
     key = strongest["dimension"] if strongest else next(iter(names), None)
     dim_name, stages = names.get(key, (key, {}))
-    rows = [_row(r, stages) for r in report["stages"] if r["dimension"] == key]
+    rows = [_row(r, stages, "") for r in report["stages"] if r["dimension"] == key]
     bands = report["index_bands"]
     band_chart = {"kind": "bars", "metric": "revenue", "labels": [b["band"] for b in bands],
                   "values": [b["revenue_per_customer"] for b in bands],

@@ -25,6 +25,7 @@ from becoming.signals.actions import store_for
 from becoming.transformation.actions import current_version
 
 from .. import stats
+from .formats import currency_prefix
 from .window import parse_window, today
 
 SIZE_NAMES = re.compile(r"^(employees|seats|users|size|headcount|company size)$", re.I)
@@ -187,10 +188,11 @@ def cached_report(workspace, outcome: str = "churn", as_of: dt.date | None = Non
     version = current_version(workspace)
     key = ":".join(str(part) for part in (
         "outcomes", workspace.pk, snapshot, version.pk if version else None,
-        store_for(workspace).version(), today(), outcome, as_of, window or ""))
+        store_for(workspace).version(), today(), outcome, as_of, window or "", workspace.currency))
     report = cache.get(key)
     if report is None:
-        report = build_report(workspace, outcome, as_of=as_of, window=window or None)
+        report = build_report(workspace, outcome, as_of=as_of, window=window or None,
+                              currency=currency_prefix(workspace.currency))
         cache.set(key, report, CACHE_SECONDS)
     return report
 
