@@ -1,0 +1,69 @@
+"""Every staff page at a phone's width and under axe-core, in headless Chromium.
+
+The pages are found, not listed: every navigation item any app registers (main menu and
+settings), the customer page of a customer, the model page and a survey. So a lever's new page
+is checked the day it is registered. Two things must hold on each: nothing is wider than a
+390-pixel screen (the page does not scroll sideways), and axe-core (vendored in tests/vendor)
+reports no serious or critical accessibility violation.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
+WIDTH = 390
+
+
+def staff_pages(workspace) -> list[str]:
+    from django.conf import settings
+
+    from becoming import registry
+    from becoming.customers.models import Customer
+
+    urls = [reverse(item.url_name, args=[workspace.slug]) for item in registry.NAV
+            if not item.setting or getattr(settings, item.setting, False)]
+    customer = Customer.objects.filter(workspace=workspace).order_by("pk").first()
+    urls.append(reverse("customer", args=[workspace.slug, customer.pk]))
+    return list(dict.fromkeys(urls))
+
+
+def problems_on(page, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    found = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > WIDTH + 1:
+        wide = page.evaluate("""(limit) => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > limit + 1 && getComputedStyle(e).position !== 'fixed')
+            .filter(e => !e.closest('.table-scroll, pre, .chart-box'))
+            .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''))""", WIDTH)
+        found.append(f"{url}: {width}px wide at {WIDTH}px ({', '.join(wide)})")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ' (' + v.impact + ') on ' + v.nodes.length + ': ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))""")
+    found += [f"{url}: {v}" for v in violations]
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_fits_a_phone_and_passes_axe(monkeypatch, live_server, workspace, owner, tmp_path):
+    from browser import chromium_page
+    from web_data import load_data
+
+    files = tmp_path / "files"
+    files.mkdir()
+    load_data(workspace, files, owner)
+    with chromium_page(monkeypatch, viewport={"width": WIDTH, "height": 800}, is_mobile=True,
+                       has_touch=True) as page:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", "owner@acme.test")
+        page.fill("input[name=password]", "pw")
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url("**/w/**")
+        found = problems_on(page, f"{live_server.url}/login/")
+        for path in staff_pages(workspace):
+            found += problems_on(page, live_server.url + path)
+    assert not found, "\n".join(found)
