@@ -96,3 +96,28 @@ def test_the_readme_walkthrough_works_when_followed_literally(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_every_command_a_page_suggests_runs():
+    """Empty states and hints show commands to copy: each must parse as the CLI defines it."""
+    import html
+
+    templates = Path(__file__).resolve().parents[1] / "src" / "becoming"
+    shown = []
+    for path in templates.rglob("templates/**/*.html"):
+        for code in re.findall(r"<code>(becoming [^<]+)</code>", path.read_text()):
+            shown.append((path.name, html.unescape(code)))
+    assert len(shown) >= 5
+    for name, command in shown:
+        text = re.sub(r"\{\{[^}]+\}\}", "acme", command)
+        args = text.split()[1:]
+        group, cmd_args = main, list(args)
+        while isinstance(group, click.Group) and cmd_args and cmd_args[0] in group.commands:
+            group = group.commands[cmd_args.pop(0)]
+        assert not isinstance(group, click.Group), f"{name}: `{command}` names no command"
+        if "EMAIL" in cmd_args or "ROLE" in cmd_args:  # placeholders a person fills in
+            cmd_args = [{"EMAIL": "me@example.com", "ROLE": "member"}.get(a, a) for a in cmd_args]
+        try:
+            group.make_context(group.name, cmd_args)
+        except click.UsageError as exc:
+            raise AssertionError(f"{name}: `{command}` does not run: {exc.format_message()}") from None
