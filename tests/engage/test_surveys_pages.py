@@ -81,6 +81,17 @@ def test_generate_a_self_assessment(client, survey_ws, member):
     assert "Self-assessment" in text and "self_reporting" in text
     listing = client.get(f"/w/{survey_ws.slug}/surveys/").content.decode()
     assert "Where do you stand today?" in listing and "badge-self" in listing
+    # The help's example can hold: a value the question's own choices have (0, 1, 2 here).
+    assert "- answer: {question: self_reporting, at_least: 1}" in text and "0, 1, 2" in text
+
+    # Generating again finds the one that asks about this model, and says so.
+    again = client.post(f"/w/{survey_ws.slug}/surveys/self-assessment/", follow=True).content.decode()
+    assert Survey.objects.count() == 1 and "already asks about the current model" in again
+    # Closed, a new one is made, titled apart from the old one.
+    Survey.objects.update(status=Survey.Status.CLOSED)
+    client.post(f"/w/{survey_ws.slug}/surveys/self-assessment/")
+    assert Survey.objects.count() == 2
+    assert Survey.objects.filter(title__startswith="Where do you stand today? (model version").count() == 1
 
 
 def test_self_assessment_needs_a_model(client, workspace, member):

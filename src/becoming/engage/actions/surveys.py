@@ -53,6 +53,40 @@ def self_assessment(workspace, user=None) -> Survey:
     return survey
 
 
+def ensure_self_assessment(workspace, user=None) -> tuple[Survey, bool]:
+    """The open or draft self-assessment asking about the current model's stages, or a new
+    one; (survey, created). A model changed since gets a new survey naming its version."""
+    version = current_version(workspace)
+    if version is None:
+        raise ValidationError("apply a transformation model first: the self-assessment asks about its stages")
+    wanted = {f"self_{d.key}": [s.name for s in d.stages] for d in version.parsed().dimensions}
+    for survey in (Survey.objects.filter(workspace=workspace, self_assessment=True)
+                   .exclude(status=Survey.Status.CLOSED).prefetch_related("questions")):
+        asked = {q.key: [c["label"].split(" — ")[0] for c in q.choices] for q in survey.questions.all()}
+        if asked == wanted:
+            return survey, False
+    survey = self_assessment(workspace, user)
+    if Survey.objects.filter(workspace=workspace, title=survey.title).count() > 1:
+        survey.title = f"{survey.title} (model version {version.number})"
+        survey.save(update_fields=["title"])
+    return survey, True
+
+
+def numeric_example(survey: Survey) -> dict:
+    """A criterion on this survey's first numeric question that some answer can meet: the
+    question's key and a value from its own scale or choices."""
+    for question in survey.questions.all():
+        if question.kind in SCALES:
+            low, high = SCALES[question.kind]
+            return {"key": question.key, "at_least": high - 1, "values": f"{low} to {high}"}
+        values = sorted(c["value"] for c in question.choices if isinstance(c.get("value"), int | float))
+        if values:
+            pick = values[-2] if len(values) > 1 else values[-1]
+            return {"key": question.key, "at_least": pick,
+                    "values": ", ".join(str(v) for v in values)}
+    return {"key": "your_key", "at_least": 1, "values": ""}
+
+
 @transaction.atomic
 def create_survey(workspace, *, title: str, intro: str = "", link_days: int | None = None,
                   questions=(), user=None) -> Survey:

@@ -67,11 +67,14 @@ def survey_new(request):
 @workspace_view("member")
 def survey_self_assessment(request):
     try:
-        survey = surveys.self_assessment(request.workspace, request.user)
+        survey, created = surveys.ensure_self_assessment(request.workspace, request.user)
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
         return redirect("surveys", slug=request.workspace.slug)
-    messages.success(request, "Self-assessment generated: one question per dimension of the model.")
+    if created:
+        messages.success(request, "Self-assessment generated: one question per dimension of the model.")
+    else:
+        messages.info(request, "This self-assessment already asks about the current model: here it is.")
     return redirect("survey", slug=request.workspace.slug, pk=survey.pk)
 
 
@@ -79,7 +82,7 @@ def survey_self_assessment(request):
 
 def builder_context(survey, form=None):
     return {"survey": survey, "questions": list(survey.questions.all()), "form": form or QuestionForm(),
-            "example_key": next((q.key for q in survey.questions.all() if q.numeric), "your_key")}
+            "example": surveys.numeric_example(survey)}
 
 
 @workspace_view("viewer")
