@@ -1,0 +1,77 @@
+"""Fixtures of the portal tests: a real SMTP server on loopback and a small history."""
+
+import re
+import socket
+
+import pytest
+from portal_data import build
+
+
+@pytest.fixture(autouse=True)
+def portal_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir(exist_ok=True)
+    return settings
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """aiosmtpd on 127.0.0.1 and a free port; Django's SMTP backend points at it."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def history(workspace, owner, small_model):
+    """The four customers with their signals and month-end snapshots."""
+    return build(workspace, owner, small_model)
+
+
+@pytest.fixture
+def people(workspace, owner, small_model):
+    """The four customers and their contacts, the model applied, no signals or snapshots."""
+    return build(workspace, owner, small_model, with_history=False)
+
+
+def link_in(message) -> str:
+
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"https?://\S+/portal/sign-in/\S+/", text).group(0)
+
+
+def signal_types(workspace) -> list[str]:
+    """Every stored signal's type (read through DuckDB, as the engine reads them)."""
+    import duckdb
+
+    from becoming.signals.actions import store_for
+
+    con = duckdb.connect()
+    store_for(workspace).register(con, "signals")
+    return [r[0] for r in con.execute("SELECT type FROM signals ORDER BY time").fetchall()]
