@@ -152,8 +152,9 @@ def propose(workspace, attributes=(), as_of: dt.date | None = None, min_peers: i
     group_of = dict(zip(frame.customer_pk, frame.peer_group))
     members: dict[str, set] = {g: set(f.customer_pk) for g, f in frame.groupby("peer_group")}
     members[ALL] = set(frame.customer_pk)
-    fallback = {g for g, s in frame.groupby("group").size().items() if s < min_peers}
-    months = max(0, len({d for d in hist.as_of}) - 1) if not hist.empty else 0
+    fallback = ({g for g, s in frame.groupby("group").size().items() if s < min_peers}
+                if st.attributes else set())
+    months = round((hist.as_of.max() - hist.as_of.min()).days / 30.4) if not hist.empty else 0
     targets = frame if customer_pk is None else frame[frame.customer_pk == customer_pk]
     out: list[GoalProposal] = []
     for dim in st.model.dimensions:
@@ -200,12 +201,14 @@ def basis(names, stage, stretch, step: StepTime, peers, group, fell_back, min_pe
     lead = (f"The peer group was smaller than {min_peers}, so this compares with {who}. "
             if fell_back else f"Compared with {who}. ")
     at = names[stage]
+    span = (f"the {months} months of history" if months > 1 else
+            "the month of history" if months == 1 else "the history (a single assessment so far)")
     if step.moved == 0:
-        how = (f"None of the {step.episodes} stays at {at} in the {months} months of history ended "
+        how = (f"None of the {step.episodes} stays at {at} in {span} ended "
                f"with a move to {names[stage + 1]}, so no date is proposed.")
     elif step.median is None:
         how = (f"Fewer than half of the {step.episodes} stays at {at} ended with a move up in the "
-               f"{months} months of history ({step.moved} did); the fastest quarter took "
+               f"{span} ({step.moved} did); the fastest quarter took "
                f"{_days(step.fastest_quarter)} days." if step.fastest_quarter is not None else
                f"{step.moved} of {step.episodes} stays at {at} ended with a move up; too few for a date.")
     else:
