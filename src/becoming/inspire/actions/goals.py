@@ -104,11 +104,18 @@ def step_time(durations, moved) -> StepTime:
     from lifelines import KaplanMeierFitter
 
     km = KaplanMeierFitter().fit(durations, event_observed=moved)
-    median = km.median_survival_time_
-    quarter = km.percentile(0.75)
-    return StepTime(len(durations), sum(moved),
-                    None if math.isinf(median) else float(median),
-                    None if math.isinf(quarter) else float(quarter))
+    curve = km.survival_function_.iloc[:, 0]
+    return StepTime(len(durations), sum(moved), _first_at_or_below(curve, 0.5),
+                    _first_at_or_below(curve, 0.75))
+
+
+def _first_at_or_below(curve, level: float) -> float | None:
+    """The first time the survival curve is at or below ``level``; None when it never is.
+
+    With a tolerance: 5/6 × 4/5 × 3/4 is 0.5 on paper but not always in floating point, and
+    the median must not jump to the next event over a rounding error."""
+    below = curve[curve <= level + 1e-9]
+    return float(below.index[0]) if len(below) else None
 
 
 # -- proposing goals --------------------------------------------------------------------------
