@@ -4,10 +4,11 @@ Four customers on the small model (reporting: Starting → Trying → Regular). 
 in through the signal store and the month-end snapshots are rebuilt from them, so the stage
 history is the one the engine computes:
 
-- Alpha Logistics (A): one report export in the month before the second month-end (moves to
-  Trying there), three in the month before the third (plan pro: moves to Regular);
+- Alpha Logistics (A): one report export before the second month-end (Trying from then on);
 - Bravo Foods (B): nothing (Starting throughout);
-- Charlie Metals (C): one export before the second month-end (Trying from then on);
+- Charlie Metals (C): one export in the month before the second month-end (moves to Trying
+  there), a meeting and three exports in the month before the third (plan pro: moves to
+  Regular, its target);
 - Delta Paper (D): nothing.
 """
 
@@ -44,11 +45,11 @@ def build(workspace, owner, model_text, today=None, with_history=True):
         return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
 
     events = [
-        {"customer_id": "A", "type": "report_exported", "time": at(ends[1] - dt.timedelta(days=10)), "id": "a1"},
-        {"customer_id": "C", "type": "report_exported", "time": at(ends[1] - dt.timedelta(days=12)), "id": "c1"},
-    ] + [{"customer_id": "A", "type": "report_exported", "time": at(ends[2] - dt.timedelta(days=3 + i)),
-          "id": f"a2-{i}"} for i in range(3)] + [
-        {"customer_id": "A", "type": "meeting_held", "time": at(ends[2] - dt.timedelta(days=20)), "id": "am"}]
+        {"customer_id": "C", "type": "report_exported", "time": at(ends[1] - dt.timedelta(days=10)), "id": "c1"},
+        {"customer_id": "A", "type": "report_exported", "time": at(ends[1] - dt.timedelta(days=12)), "id": "a1"},
+    ] + [{"customer_id": "C", "type": "report_exported", "time": at(ends[2] - dt.timedelta(days=3 + i)),
+          "id": f"c2-{i}"} for i in range(3)] + [
+        {"customer_id": "C", "type": "meeting_held", "time": at(ends[2] - dt.timedelta(days=20)), "id": "cm"}]
     if not with_history:
         return {"customers": customers, "contacts": people, "ends": ends, "today": today}
     ingest_batch(workspace, events)
