@@ -60,6 +60,39 @@ def people(workspace, owner, small_model):
     return build(workspace, owner, small_model, with_history=False)
 
 
+@pytest.fixture
+def full(history, owner):
+    """The history, plus something for every registered portal section of customer A: an
+    accepted goal, a published story (of C, not consented), a survey waiting, a self-assessment.
+    B's goal is accepted too (the isolation test tries it)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from becoming.engage.actions.surveys import self_assessment
+    from becoming.engage.models import Invitation, Survey
+    from becoming.inspire.actions.goals import save_proposals, update_goal
+    from becoming.inspire.actions.stories import draft_stories, edit_story
+    from becoming.inspire.models import Goal, Story
+
+    ws = history["customers"]["A"].workspace
+    save_proposals(ws)
+    for key in ("A", "B"):
+        goal = Goal.objects.filter(customer=history["customers"][key]).first()
+        update_goal(goal, user=owner, status="accepted")
+    draft_stories(ws)
+    for story in Story.objects.filter(customer=history["customers"]["C"]):
+        edit_story(story, status="published")
+    survey = self_assessment(ws, owner)
+    survey.status = Survey.Status.OPEN
+    survey.save()
+    for key in ("A", "B"):
+        Invitation.objects.create(survey=survey, contact=history["contacts"][key],
+                                  expires=timezone.now() + dt.timedelta(days=5))
+    history["survey"] = survey
+    return history
+
+
 def link_in(message) -> str:
 
     text = message.get_body(preferencelist=("plain",)).get_content()

@@ -393,7 +393,7 @@ def home(contact: Contact, request, record: bool = True) -> dict[str, Any]:
     for item in sections(contact, request):
         section = item["section"]
         html = render_to_string(section.template, {"contact": contact, "customer": contact.customer,
-                                                   **item["context"]}, request)
+                                                   "viewing_as": not record, **item["context"]}, request)
         rendered.append({"key": section.key, "label": section.label, "column": section.column,
                          "html": mark_safe(html)})  # noqa: S308 (our own templates)
     return {**journey(contact), "contact": contact, "portal_contact": contact,
