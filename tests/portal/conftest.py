@@ -1,6 +1,5 @@
 """Fixtures of the portal tests: a real SMTP server on loopback and a small history."""
 
-import re
 import socket
 
 import pytest
@@ -91,20 +90,3 @@ def full(history, owner):
                                   expires=timezone.now() + dt.timedelta(days=5))
     history["survey"] = survey
     return history
-
-
-def link_in(message) -> str:
-
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    return re.search(r"https?://\S+/portal/sign-in/\S+/", text).group(0)
-
-
-def signal_types(workspace) -> list[str]:
-    """Every stored signal's type (read through DuckDB, as the engine reads them)."""
-    import duckdb
-
-    from becoming.signals.actions import store_for
-
-    con = duckdb.connect()
-    store_for(workspace).register(con, "signals")
-    return [r[0] for r in con.execute("SELECT type FROM signals ORDER BY time").fetchall()]

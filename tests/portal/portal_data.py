@@ -13,6 +13,7 @@ history is the one the engine computes:
 """
 
 import datetime as dt
+import re
 
 from becoming.assessments.actions import month_ends, rebuild_history
 from becoming.customers.models import Attribute, Contact, Customer
@@ -57,3 +58,20 @@ def build(workspace, owner, model_text, today=None, with_history=True):
     for c in customers.values():
         c.refresh_from_db()
     return {"customers": customers, "contacts": people, "ends": ends, "today": today}
+
+
+def link_in(message) -> str:
+
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"https?://\S+/portal/sign-in/\S+/", text).group(0)
+
+
+def signal_types(workspace) -> list[str]:
+    """Every stored signal's type (read through DuckDB, as the engine reads them)."""
+    import duckdb
+
+    from becoming.signals.actions import store_for
+
+    con = duckdb.connect()
+    store_for(workspace).register(con, "signals")
+    return [r[0] for r in con.execute("SELECT type FROM signals ORDER BY time").fetchall()]

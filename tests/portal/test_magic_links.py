@@ -5,7 +5,7 @@ or not the email is known; rate limits."""
 import datetime as dt
 
 import pytest
-from conftest import link_in, signal_types
+from portal_data import link_in, signal_types
 
 SAME = "If this email belongs to one of our"
 

@@ -4,7 +4,7 @@ champions). Screenshots go to docs/screenshots/ with SAVE_SCREENSHOTS=1."""
 
 import pytest
 from browser import shot
-from conftest import link_in
+from portal_data import link_in
 
 
 def no_sideways_scroll(page):

@@ -4,7 +4,7 @@ self-assessment, goals accepted in the portal, view-as, and cross-customer isola
 import re
 
 import pytest
-from conftest import signal_types
+from portal_data import signal_types
 from support import portal_sign_in
 
 

@@ -364,20 +364,16 @@ def submit_self_assessment(contact: Contact, raw: dict) -> Any:
 # -- staff: sign-in details for the demo ------------------------------------------------------
 
 def demo_link(workspace, base_url: str, minutes: int = 7 * 24 * 60) -> tuple[Contact, str] | None:
-    """A fresh sign-in link for the demo's first contact at a customer with a published story
-    or goal (else any contact), for ``becoming demo`` to print. Nothing is emailed."""
-    contact = (Contact.objects.filter(workspace=workspace).exclude(email="")
-               .select_related("customer").order_by("customer__external_id", "pk").first())
-    try:
-        from becoming.inspire.models import Goal
+    """A fresh sign-in link (nothing is emailed) for ``becoming demo`` to print: a contact of
+    a customer with a goal staff accepted and the customer has yet to accept, else any contact."""
+    from becoming.inspire.models import Goal
 
-        goal = (Goal.objects.filter(workspace=workspace).select_related("customer")
-                .order_by("customer__external_id").first())
-        if goal is not None:
-            contact = (Contact.objects.filter(workspace=workspace, customer=goal.customer)
-                       .exclude(email="").order_by("pk").first()) or contact
-    except ImportError:  # pragma: no cover - inspire is part of every install
-        pass
+    qs = Contact.objects.filter(workspace=workspace).exclude(email="").select_related("customer")
+    goal = (Goal.objects.filter(workspace=workspace, status=Goal.Status.ACCEPTED,
+                                customer_accepted_on__isnull=True, goal_date__gte=timezone.now().date())
+            .order_by("customer__external_id", "dimension").first())
+    contact = (qs.filter(customer_id=goal.customer_id).order_by("pk").first() if goal else None) \
+        or qs.order_by("customer__external_id", "pk").first()
     if contact is None:
         return None
     return contact, link_url(base_url, issue_link(contact, minutes, reason="demo"))

@@ -27,7 +27,7 @@ def build_portal(demo) -> None:
     maturity = demo.maturity[:, -1]
     for i in picked:
         contact = contacts.get(int(demo.customer_ids[i]))
-        if contact is None or demo.churn[i] < demo.maturity.shape[1]:
+        if contact is None or demo.churn[i] >= 0:  # churned accounts (-1: stayed) do not visit
             continue
         visits = int(rng.poisson(1 + 8 * maturity[i]))
         links.append(MagicLink(workspace=demo.workspace, contact=contact, expires=now - dt.timedelta(days=1),

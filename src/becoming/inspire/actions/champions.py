@@ -15,18 +15,22 @@ from ..models import Champion
 
 
 def propose_champions(workspace) -> int:
-    """A proposed champion for each contact (with an email) of a customer at or above a
-    dimension's target stage, not proposed for it before; returns how many were added."""
+    """For each customer at or above a dimension's target stage, its first contact with an
+    email, proposed as that dimension's champion unless one of the customer's contacts already
+    was; returns how many were added."""
     model = current_model(workspace)
     if model is None:
         raise ValidationError("apply a transformation model first: champions reached its targets")
-    existing = set(Champion.objects.filter(workspace=workspace).values_list("contact_id", "dimension"))
+    existing = set(Champion.objects.filter(workspace=workspace).values_list("customer_id", "dimension"))
     new = []
     for dim in model.dimensions:
         contacts = (Contact.objects.filter(workspace=workspace, **{f"customer__stages__{dim.key}__gte": dim.target_index})
-                    .exclude(email="").only("pk", "customer_id"))
-        new += [Champion(workspace=workspace, contact_id=c.pk, customer_id=c.customer_id, dimension=dim.key)
-                for c in contacts if (c.pk, dim.key) not in existing]
+                    .exclude(email="").order_by("customer_id", "pk").only("pk", "customer_id"))
+        for c in contacts:
+            if (c.customer_id, dim.key) not in existing:
+                existing.add((c.customer_id, dim.key))
+                new.append(Champion(workspace=workspace, contact_id=c.pk, customer_id=c.customer_id,
+                                    dimension=dim.key))
     with transaction.atomic():
         Champion.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
