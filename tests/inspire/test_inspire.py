@@ -157,3 +157,19 @@ def test_api(history, other):
     assert call(api, "post", f"/inspire/champions/{champion['id']}/invite", {"ask": "speak"}).json()["status"] == "invited"
     viewer = api_client(ws, role="viewer")
     assert call(viewer, "post", "/inspire/goals/propose", {}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_customers_standing_matches_the_peers_table(history):
+    from becoming.customers.models import Customer
+    from becoming.inspire.actions.peers import aspirations, peer_frame
+
+    ws = history["customers"]["A"].workspace
+    Customer.objects.filter(pk=history["customers"]["D"].pk).update(attributes={"plan": "pro"})
+    for attributes, min_peers in (([], 30), (["plan"], 2), (["plan"], 3)):
+        table = peer_frame(ws, attributes, min_peers)
+        for customer in Customer.objects.filter(workspace=ws):
+            mine = aspirations(customer, attributes, min_peers)
+            rows = table[table.customer_pk == customer.pk]
+            assert [(m["dimension"].key, m["percentile"], m["peers"], m["ahead"], m["group"]) for m in mine] == [
+                (r.dimension, r.percentile, r.peers, r.peers_ahead, r.peer_group) for r in rows.itertuples()]

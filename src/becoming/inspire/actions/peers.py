@@ -135,36 +135,75 @@ def peer_rows(workspace, attributes=(), min_peers: int = MIN_PEERS, as_of: dt.da
 
 # -- what a customer reads ("customers like you") -------------------------------------------
 
+def stage_counts(workspace, snapshot, attributes: list[str], min_peers: int) -> dict[str, Any]:
+    """Customers per peer group and stage of one snapshot: {"sizes": {group: n}, "counts":
+    {dimension: {group or "all": {stage: n}}}}. Kept in the cache, keyed by the snapshot, so a
+    page shows one customer's standing without reading every customer again."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    # The snapshot's file names it uniquely (a new assessment, a new key), ids may be reused.
+    ident = hashlib.sha256(f"{snapshot.pk}:{snapshot.path}:{min_peers}:{'|'.join(attributes)}".encode())
+    key = "inspire-peers:" + ident.hexdigest()[:40]
+    found = cache.get(key)
+    if found is not None:
+        return found
+    st = standing(workspace, attributes, snapshot.as_of)
+    frame = st.frame
+    counts: dict[str, dict[str, dict[int, int]]] = {}
+    for dim in st.model.dimensions:
+        col = f"stage__{dim.key}"
+        by_group = {str(g): {int(k): int(v) for k, v in part[col].value_counts().items()}
+                    for g, part in frame.groupby("group")}
+        by_group[ALL] = {int(k): int(v) for k, v in frame[col].value_counts().items()}
+        counts[dim.key] = by_group
+    data = {"sizes": {str(k): int(v) for k, v in frame.groupby("group").size().items()}, "counts": counts}
+    cache.set(key, data, 3600)
+    return data
+
+
 def aspirations(customer, attributes=None, min_peers: int | None = None) -> list[dict[str, Any]]:
     """Per dimension: where ``customer`` stands among peers, in words that encourage those
-    furthest behind (comparisons move them most) and never name another customer."""
+    furthest behind (comparisons move them most) and never name another customer. The same
+    numbers as ``peer_frame``, from the cached counts of the latest snapshot."""
+    from becoming.assessments.actions import customer_row
+
     from .settings import peer_settings
 
     setting = peer_settings(customer.workspace)
-    attributes = setting.peer_attributes if attributes is None else attributes
+    attributes = list(setting.peer_attributes if attributes is None else attributes)
     min_peers = setting.min_peers if min_peers is None else min_peers
-    try:
-        frame = peer_frame(customer.workspace, attributes, min_peers, customer_pk=customer.pk)
-    except ValidationError:
-        return []
-    if frame.empty:
-        return []
     snapshot = latest_snapshot(customer.workspace)
     if snapshot is None:
         return []
+    row = customer_row(snapshot, customer.pk)
+    try:
+        attributes = check_attributes(customer.workspace, attributes)
+    except ValidationError:
+        return []
+    if row is None:
+        return []
+    data = stage_counts(customer.workspace, snapshot, attributes, min_peers)
+    label = group_label(attributes, [_plain((customer.attributes or {}).get(a)) for a in attributes])
+    group = label if data["sizes"].get(label, 0) >= min_peers else ALL
     model = snapshot.model_version.parsed()
-    dims = {d.key: d for d in model.dimensions}
     out = []
-    for row in frame.itertuples():
-        dim = dims[row.dimension]
-        stage = int(row.stage_index)
+    for dim in model.dimensions:
+        stage = int(row[f"stage__{dim.key}"])
+        counts = {int(k): v for k, v in data["counts"][dim.key].get(group, {}).items()}
+        peers = sum(counts.values())
+        if not peers:
+            continue
+        below = sum(n for k, n in counts.items() if k < stage)
+        ahead = sum(n for k, n in counts.items() if k > stage)
+        percentile = round(100 * (below + 0.5 * counts.get(stage, 0)) / peers, 1)
         nxt = dim.stages[stage + 1].name if stage + 1 < len(dim.stages) else None
-        out.append({"dimension": dim, "stage": dim.stages[stage].name, "percentile": row.percentile,
-                    "peers": row.peers, "ahead": row.peers_ahead, "group": row.peer_group,
-                    "compared_with": ("all our customers" if row.peer_group == ALL else
+        out.append({"dimension": dim, "stage": dim.stages[stage].name, "percentile": percentile,
+                    "peers": peers, "ahead": ahead, "group": group,
+                    "compared_with": ("all our customers" if group == ALL else
                                       "customers who share your " + " and ".join(attributes)),
-                    "phrase": phrase(row.percentile, row.peers, row.peers_ahead, nxt,
-                                     row.peer_group == ALL)})
+                    "phrase": phrase(percentile, peers, ahead, nxt, group == ALL)})
     return out
 
 
