@@ -22,6 +22,13 @@ def demo(port, host, seed, no_serve):
     workspace = with_bar("building the demo", ensure_demo, seed=seed)
     click.echo(f"demo workspace: {workspace.slug}")
     click.echo(f"sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
+    from becoming.portal.actions import demo_link
+
+    found = demo_link(workspace, f"http://{host}:{port}")
+    if found:
+        contact, link = found
+        click.echo(f"a customer's portal, as {contact.name} of {contact.customer.display_name} "
+                   f"(works once, for 7 days): {link}")
     if not no_serve:
         from django.conf import settings
 

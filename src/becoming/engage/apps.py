@@ -15,6 +15,9 @@ class EngageConfig(AppConfig):
         r.add_customer_section(r.CustomerSection(
             "engage", "engage/inbox/_customer_engage.html",
             "becoming.engage.views.inbox:customer_section", 20))
+        r.add_portal_section(r.PortalSection(
+            "surveys", "Surveys waiting for you", "engage/portal/_surveys.html",
+            "becoming.engage.views.portal:surveys_waiting", 30, column="side"))
         r.add_import_kind(r.ImportKind(
             "feedback", "Feedback", form="becoming.engage.forms:FeedbackMapForm",
             action="becoming.engage.actions.feedback:import_feedback",
