@@ -14,7 +14,7 @@ import pandas as pd
 from becoming.assessments.actions import month_ends
 
 
-def history(customers: int = 150, seed: int = 5, today: dt.date | None = None):
+def history(customers: int = 100, seed: int = 5, today: dt.date | None = None):
     """(customers DataFrame, events DataFrame) with the planted meeting effect."""
     today = today or dt.date.today()
     rng = np.random.default_rng(seed)
@@ -41,7 +41,7 @@ def history(customers: int = 150, seed: int = 5, today: dt.date | None = None):
     return people, events
 
 
-def load(workspace, customers: int = 150, seed: int = 5):
+def load(workspace, customers: int = 100, seed: int = 5):
     """Put the history in a workspace (customers, model, signals)."""
     import pyarrow as pa
     from support import SMALL_MODEL

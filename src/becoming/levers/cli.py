@@ -1,5 +1,7 @@
 """`becoming levers effects`, `becoming next-actions` and `becoming playbook validate|apply`."""
 
+import sys
+
 import click
 
 from becoming.cli import (
@@ -88,21 +90,26 @@ def playbook():
 @click.argument("file")
 def playbook_validate(file):
     """Check a playbook file; every problem is reported with its line."""
-    setup_django()
-    from django.core.exceptions import ValidationError
+    import os
 
-    from becoming.levers.actions.playbooks import validate
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "becoming.settings")
+    django.setup()  # the step kinds the apps register; no database needed
+    from becoming.levers.actions.playbooks import check_text
 
     path = existing_file(file)
     try:
-        spec = validate(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        for message in exc.messages:
-            click.echo(f"{path.name}: {message}", err=True)
-        fail(f"{path.name}: {len(exc.messages)} problem(s)")
+        spec, issues = check_text(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        fail(f"{path.name}: not UTF-8 text")
-    click.echo(f"{path.name}: valid playbook '{spec.key}' ({spec.trigger} trigger, "
+        fail(f"{file}: not UTF-8 text")
+    if spec is None:
+        for issue in issues:
+            where = f"{file}:{issue.line}" if issue.line else file
+            click.echo(f"{where}: {issue.field}: {issue.message}" if issue.field
+                       else f"{where}: {issue.message}", err=True)
+        sys.exit(1)
+    click.echo(f"{file}: valid playbook '{spec.key}' ({spec.trigger.replace('_', ' ')} trigger, "
                f"{len(spec.steps)} step(s), holdout {spec.holdout:.0%})")
 
 

@@ -43,6 +43,14 @@ def step_kinds() -> set[str]:
     return set(registry.PLAYBOOK_STEPS)
 
 
+def check_text(text: str) -> tuple[PlaybookSpec | None, list]:
+    """(the playbook, []) or (None, every issue with its line): the form only, no workspace."""
+    try:
+        return parse_playbook(text, step_kinds()), []
+    except ModelError as exc:
+        return None, exc.errors
+
+
 def validate(text: str, workspace=None) -> PlaybookSpec:
     """The parsed playbook, or ValidationError with line-precise messages.
 
