@@ -16,7 +16,8 @@ GOOD = """\
 key: stuck_trying
 name: Stuck at trying
 trigger:
-  stage_change: {dimension: reporting, to: trying, within: 400d}
+  criterion:
+    event: {type: report_exported, within: 365d, at_least: 1}
 holdout: 0.25
 steps:
   - task: {title: Show them scheduled reports, due: 5d}
@@ -38,7 +39,7 @@ def test_playbook_validate_reports_lines(becoming, tmp_path):
     good.write_text(GOOD)
     bad.write_text(BAD)
     out = becoming("playbook", "validate", good)
-    assert out.stdout.strip() == f"{good}: valid playbook 'stuck_trying' (stage change trigger, 1 step(s), holdout 25%)"
+    assert out.stdout.strip() == f"{good}: valid playbook 'stuck_trying' (criterion trigger, 1 step(s), holdout 25%)"
     proc = becoming("playbook", "validate", bad, ok=False)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()

@@ -7,9 +7,9 @@ class LeversConfig(AppConfig):
     def ready(self):
         from becoming import registry as r
 
-        r.add_nav(r.NavItem("Lever effects", "lever_effects", 85, current=("lever_effects*",)))
-        r.add_nav(r.NavItem("Work queue", "work_queue", 86, current=("work_queue*",)))
-        r.add_nav(r.NavItem("Playbooks", "playbooks", 87, current=("playbook*",)))
+        # One item in the main nav (it is crowded); the three pages link to each other by tabs.
+        r.add_nav(r.NavItem("Levers", "work_queue", 85,
+                            current=("lever_effects*", "work_queue*", "playbook*")))
         r.add_customer_section(r.CustomerSection(
             "next_actions", "levers/_customer.html", "becoming.levers.views:customer_section", 15,
             column="side"))

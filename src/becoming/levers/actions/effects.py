@@ -39,6 +39,8 @@ DEFAULT_LOOKBACK = "30d"
 DEFAULT_EVERY = "1m"
 DEFAULT_DATES = 12
 CACHE_SECONDS = 6 * 60 * 60
+DEFAULT_PARAMS = {"actions": None, "window": DEFAULT_WINDOW, "lookback": DEFAULT_LOOKBACK,
+                  "start": None, "end": None, "every": DEFAULT_EVERY, "by": ()}
 QUARTILES = ("lowest quarter", "second quarter", "third quarter", "highest quarter")
 
 
@@ -237,16 +239,24 @@ def lever_effects(workspace, actions: list[str] | None = None, window: str = DEF
 def cached_effects(workspace, compute: bool = True, **params) -> dict | None:
     """`lever_effects`, kept until the data change (signals, model, snapshots); with
     ``compute=False`` only what is kept already (None otherwise), for pages that must be quick."""
+    import hashlib
+
+    params = {**DEFAULT_PARAMS, **params}
     snapshot = Snapshot.objects.filter(workspace=workspace).order_by("-id").values_list(
         "id", flat=True).first()
     version = current_version(workspace)
+    asked = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:16]
     key = ":".join(str(p) for p in (
         "levers", workspace.pk, snapshot, version.pk if version else None,
-        store_for(workspace).version(), today(), sorted(params.items())))
+        store_for(workspace).version(), today(), asked))
+    latest = f"levers-latest:{workspace.pk}:{asked}"
     found = cache.get(key)
     if found is None and compute:
         found = lever_effects(workspace, **params)
         cache.set(key, found, CACHE_SECONDS)
+        cache.set(latest, found, CACHE_SECONDS)
+    elif found is None:  # quick pages: the last measurement, even if a signal came since
+        found = cache.get(latest)
     return found
 
 
