@@ -79,3 +79,24 @@ def test_calendar_months_keep_month_ends():
     dates = effects.as_of_dates(dt.date(2025, 1, 31), dt.date(2025, 5, 31), every_months=1)
     assert dates == [dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31),
                      dt.date(2025, 4, 30), dt.date(2025, 5, 31)]
+
+
+def test_among_compares_with_the_holdout_only():
+    import datetime as dt
+
+    import pyarrow as pa
+
+    day, later = dt.date(2025, 1, 31), dt.date(2025, 3, 2)
+    stages = pa.table({"customer_id": [1, 2, 3] * 2, "as_of": [day] * 3 + [later] * 3,
+                       "dimension": ["d"] * 6, "stage": [0, 0, 0, 1, 0, 1], "top": [2] * 6})
+    moment = dt.datetime(2025, 1, 20)
+    actions = pa.table({"customer_id": [1, 2], "type": ["playbook.enrolled", "playbook.holdout"],
+                        "time": [moment, moment]})
+    types = ["playbook.enrolled", "playbook.holdout"]
+    everyone = effects.compute(stages, actions, [day], window_days=30, lookback_days=30,
+                               action_types=types).rows.set_index("action")
+    assert everyone.loc["playbook.enrolled", "control"] == 2  # the holdout and customer 3
+    held = effects.compute(stages, actions, [day], window_days=30, lookback_days=30,
+                           action_types=types, among=tuple(types)).rows.set_index("action")
+    row = held.loc["playbook.enrolled"]
+    assert (row.treated, row.treated_moved_up, row.control, row.control_moved_up) == (1, 1, 1, 0)

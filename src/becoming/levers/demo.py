@@ -24,6 +24,7 @@ from django.db import transaction
 
 from becoming.assessments.actions import assess_workspace, month_ends
 from becoming.customers.models import Customer
+from becoming.engine import assess
 from becoming.engine.criteria import AllOf, AnswerCriterion, AnyOf, EventCriterion
 from becoming.signals.actions import store_for
 from becoming.tabular.events import SIGNAL_SCHEMA
@@ -69,10 +70,17 @@ def plant_effects(demo) -> None:
     rows: dict[str, list] = {k: [] for k in ("event_id", "customer_id", "kind", "type", "time", "value",
                                              "properties")}
     enrolments: list[tuple[int, dt.date, bool]] = []
+    con = None
     for T in ends:
-        result = assess_workspace(workspace, model, T)[0].table
+        if con is None:  # one DuckDB connection over the workspace for every month end
+            first, con = assess_workspace(workspace, model, T)
+            result = first.table
+        else:
+            result = assess(model, T, con).table
         order = {int(c): i for i, c in enumerate(result.column("customer_id").to_pylist())}
-        churned = demo.churn <= (T - demo.start).days
+        # churn: the day index an account churned, or -1 (or >= days) when it never did.
+        gone = np.where(demo.churn >= 0, demo.churn, 10 ** 6)
+        churned = gone <= (T - demo.start).days
         for action, (dim_key, share, uplift) in PLANTED.items():
             if dim_key not in dims:
                 continue
@@ -91,7 +99,7 @@ def plant_effects(demo) -> None:
                 stage = stages[order[cid]] if cid in order else None
                 if holdout or stage is None or stage + 1 >= len(dim.stages) or rng.random() >= uplift:
                     continue
-                if demo.churn[a] <= (T - demo.start).days + WINDOW:
+                if gone[a] <= (T - demo.start).days + WINDOW:
                     continue
                 _satisfy(rows, rng, cid, dim.stages[stage + 1].when, T + dt.timedelta(days=WINDOW), T)
     table = pa.table({

@@ -87,11 +87,13 @@ def needed_dates(dates: list[dt.date], window_days: int) -> list[dt.date]:
 
 def compute(stages, actions, dates: list[dt.date], *, window_days: int, lookback_days: int,
             action_types: list[str] | None = None, attributes=None, by: tuple[str, ...] = (),
-            stratify: bool = True) -> Effects:
+            stratify: bool = True, among: tuple[str, ...] = ()) -> Effects:
     """The effect of every action type on every dimension (see the module docstring).
 
     ``stratify=False`` pools every stage and attribute value (the naive comparison, method
-    ``crude``): the benchmark shows what stratification removes.
+    ``crude``): the benchmark shows what stratification removes. ``among``: only customer-dates
+    that had one of these types count (e.g. a playbook's enrolled and held-out customers, so
+    its control group is the random holdout and the difference is causal).
     """
     if window_days < 1 or lookback_days < 1:
         raise ValueError("window and lookback must each be at least one day")
@@ -137,6 +139,11 @@ def compute(stages, actions, dates: list[dt.date], *, window_days: int, lookback
           ON CAST(a.time AS DATE) <= d.t AND CAST(a.time AS DATE) > d.t - CAST($1 AS INTEGER)
         WHERE a.customer_id IS NOT NULL {type_filter}
     """, params)
+    if among:
+        con.execute("""
+            DELETE FROM panel WHERE (customer_id, t) NOT IN (
+              SELECT customer_id, t FROM treated WHERE action IN (SELECT unnest($1::VARCHAR[])))
+        """, [list(among)])
     keys = ", ".join(["dimension", "stage"] + by_names) if stratify else "dimension"
     totals = con.execute(f"""
         SELECT {keys}, count(*) AS n, sum(moved) AS x FROM panel GROUP BY ALL

@@ -228,10 +228,18 @@ def lever_effects(workspace, actions: list[str] | None = None, window: str = DEF
     result = engine.compute(stages, actions_table(workspace, types), dates, window_days=window_n,
                             lookback_days=lookback_n, action_types=types, attributes=attrs,
                             by=tuple(by))
+    randomized = []
+    if "playbook.enrolled" in types and "playbook.holdout" in types:
+        held = engine.compute(stages, actions_table(workspace, ["playbook.enrolled", "playbook.holdout"]),
+                              dates, window_days=window_n, lookback_days=lookback_n,
+                              action_types=["playbook.enrolled", "playbook.holdout"],
+                              among=("playbook.enrolled", "playbook.holdout"))
+        randomized = _records(held.rows[held.rows.action == "playbook.enrolled"])
     order = {d["key"]: i for i, d in enumerate(dimensions)}
     rows = result.rows.assign(_o=result.rows["dimension"].map(order)).sort_values(
         ["action", "_o"]).drop(columns="_o")
-    return {"rows": _records(rows), "strata": _records(result.strata), "dates": dates,
+    return {"rows": _records(rows), "strata": _records(result.strata), "randomized": randomized,
+            "dates": dates,
             "window_days": window_n, "lookback_days": lookback_n, "by": list(by),
             "dimensions": dimensions}
 
@@ -266,8 +274,9 @@ def action_label(type_: str) -> str:
     if known:
         return known.label
     prefix, _, rest = type_.partition(".")
-    words = (rest or prefix).replace("_", " ").replace(".", " ").strip()
-    return words[:1].upper() + words[1:] if words else type_
+    if not rest:
+        return type_.replace("_", " ")
+    return f"{prefix.capitalize()}: {rest.replace('_', ' ').replace('.', ' ')}"
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -307,7 +316,15 @@ def page(workspace, **params) -> dict:
                       "low": [round(100 * r["ci_low"], 1) for r in rows],
                       "high": [round(100 * r["ci_high"], 1) for r in rows]},
         })
-    return {"charts": charts, "dates": data["dates"], "window_days": data["window_days"],
+    names = {d["key"]: d["name"] for d in data["dimensions"]}
+    holdout = [{**r, "dimension_name": names.get(r["dimension"], r["dimension"]),
+                "treated_rate": _pct(_share(r["treated_moved_up"], r["treated"])),
+                "control_rate": _pct(_share(r["control_moved_up"], r["control"])),
+                "uplift_text": "–" if r["uplift"] is None else
+                f"{100 * r['uplift']:+.1f} pts [{100 * r['ci_low']:+.1f} to {100 * r['ci_high']:+.1f}]"}
+               for r in data.get("randomized", [])]
+    return {"charts": charts, "holdout": holdout, "dates": data["dates"],
+            "window_days": data["window_days"],
             "lookback_days": data["lookback_days"], "actions": len({r["action"] for r in data["rows"]})}
 
 

@@ -25,6 +25,8 @@ from .effects import action_label, cached_effects, today
 
 RECENT_DAYS = 30
 MIN_COUNT = 5  # treated and control customer-dates at a stage before its rate is quoted
+# Signals that are not something to do for a customer (a holdout is the absence of a playbook).
+NOT_ACTIONS = {"playbook.holdout"}
 COLUMNS = ["customer_id", "rank", "action", "dimension", "expected_gain", "reason"]
 
 
@@ -40,7 +42,9 @@ def candidates(effects: dict) -> dict:
     out: dict = {}
     for s in effects["strata"]:
         key = (s["action"], s["dimension"])
-        if key not in credible or s["treated"] < MIN_COUNT or s["control"] < MIN_COUNT:
+        if s["action"] in NOT_ACTIONS or key not in credible:
+            continue
+        if s["treated"] < MIN_COUNT or s["control"] < MIN_COUNT:
             continue
         dim = dims.get(s["dimension"])
         if dim is None or s["stage"] + 1 >= len(dim["stages"]):
