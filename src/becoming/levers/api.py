@@ -1,7 +1,7 @@
 """`/api/v1/levers` and `/api/v1/playbooks`: what the lever pages do, for scripts."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -10,6 +10,7 @@ from becoming.api.auth import require
 from becoming.api.schemas import PAGE_MAX, Error
 
 router = Router(tags=["levers"])
+TaskId = Annotated[int, Field(ge=1, le=2**62)]
 
 
 class Suggestion(Schema):
@@ -116,7 +117,7 @@ def tasks(request, status: str = Query("open", pattern="^(open|done|)$"),
 
 
 @router.post("/levers/tasks/{task_id}/done", response={200: TaskOut, 400: Error})
-def task_done(request, task_id: int):
+def task_done(request, task_id: TaskId):
     """Mark a task done; it becomes a levers.task_done signal."""
     require(request, "member")
     from .actions import queue
