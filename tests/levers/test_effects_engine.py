@@ -71,6 +71,13 @@ def test_lookback_includes_the_as_of_day_and_not_the_day_after():
     found = effects.compute(stages, actions, [day], window_days=30, lookback_days=1)
     row = found.rows.iloc[0]
     assert (row.treated, row.treated_moved_up, row.control, row.control_moved_up) == (1, 1, 1, 0)
+    # A customer who had churned by T is no comparison at T; one who churns later still is.
+    gone = pa.table({"customer_id": [2], "day": [day]})
+    assert effects.compute(stages, actions, [day], window_days=30, lookback_days=1,
+                           gone=gone).rows.iloc[0].control == 0
+    later = pa.table({"customer_id": [2], "day": [day + dt.timedelta(1)]})
+    assert effects.compute(stages, actions, [day], window_days=30, lookback_days=1,
+                           gone=later).rows.iloc[0].control == 1
 
 
 def test_calendar_months_keep_month_ends():

@@ -3,10 +3,10 @@
 Before the history is rebuilt (``DemoStep(before_history=True)``): at each month end T of the
 demo's history, each action happens to a random share of the accounts in the 30 days up to T.
 For a treated account below the top stage of the action's dimension, with the planted
-probability (:data:`PLANTED`) the product events that the model's next stage asks for are added
-in the 30 days before T + 90 days, so the account stands a stage higher 90 days after T. Accounts
-that would have moved anyway are not moved twice, so the measured uplift is about
-``planted × (1 − the share moving up without it)``.
+probability (:data:`PLANTED`) the product events and answers that the model's stages up to the
+next one ask for are added in the 28 days before T + 90 days, so the account stands at least a
+stage higher 90 days after T. Accounts that would have moved anyway are not moved twice, so the
+measured uplift is about ``planted × (1 − the share moving up without it)``.
 
 Actions: meetings (``engage.meeting``), reading (``inform.view``), introductions
 (``connect.accepted``) and the enrolments of one playbook ("Stalled adopters", whose holdout
@@ -101,7 +101,10 @@ def plant_effects(demo) -> None:
                     continue
                 if gone[a] <= (T - demo.start).days + WINDOW:
                     continue
-                _satisfy(rows, rng, cid, dim.stages[stage + 1].when, T + dt.timedelta(days=WINDOW), T)
+                # Every stage up to the next one: windowed criteria met at T may lapse by then.
+                for k in range(1, stage + 2):
+                    _satisfy(rows, rng, cid, dim.stages[k].when, T + dt.timedelta(days=WINDOW),
+                             f"{T}-{k}")
     table = pa.table({
         "event_id": pa.array(rows["event_id"], pa.string()),
         "customer_id": pa.array(rows["customer_id"], pa.int64()),
@@ -124,13 +127,13 @@ def _add(rows, event_id, cid, kind, type_, time, value, properties=None) -> None
         rows[key].append(v)
 
 
-def _satisfy(rows, rng, cid: int, criteria, by: dt.date, T: dt.date) -> None:
+def _satisfy(rows, rng, cid: int, criteria, by: dt.date, T: str) -> None:
     """Add the events and answers that meet these criteria in the 28 days before `by`."""
     for c in criteria:
         if isinstance(c, AllOf):
-            _satisfy(rows, rng, cid, c.items, by, T)
+            _satisfy(rows, rng, cid, c.items, by, f"{T}-all")
         elif isinstance(c, AnyOf):
-            _satisfy(rows, rng, cid, c.items[-1:], by, T)
+            _satisfy(rows, rng, cid, c.items[-1:], by, f"{T}-any")
         elif isinstance(c, EventCriterion) and c.at_least:
             n = int(np.ceil(c.at_least))
             days = rng.choice(np.arange(2, 29), size=min(n, 27), replace=False) if n <= 27 else \

@@ -87,18 +87,24 @@ def needed_dates(dates: list[dt.date], window_days: int) -> list[dt.date]:
 
 def compute(stages, actions, dates: list[dt.date], *, window_days: int, lookback_days: int,
             action_types: list[str] | None = None, attributes=None, by: tuple[str, ...] = (),
-            stratify: bool = True, among: tuple[str, ...] = ()) -> Effects:
+            stratify: bool = True, among: tuple[str, ...] = (), gone=None) -> Effects:
     """The effect of every action type on every dimension (see the module docstring).
 
     ``stratify=False`` pools every stage and attribute value (the naive comparison, method
     ``crude``): the benchmark shows what stratification removes. ``among``: only customer-dates
     that had one of these types count (e.g. a playbook's enrolled and held-out customers, so
-    its control group is the random holdout and the difference is causal).
+    its control group is the random holdout and the difference is causal). ``gone``: a table
+    of ``customer_id``, ``day`` (e.g. churn): customer-dates on or after that day are left out,
+    as customers who had already left are no comparison for those still there.
     """
     if window_days < 1 or lookback_days < 1:
         raise ValueError("window and lookback must each be at least one day")
     con = duckdb.connect()
     con.register("stages_in", stages)
+    if gone is not None:
+        con.register("gone_in", gone)
+    gone_filter = ("AND NOT EXISTS (SELECT 1 FROM gone_in g WHERE g.customer_id = s.customer_id "
+                   "AND CAST(g.day AS DATE) <= d.t)") if gone is not None else ""
     con.register("actions_in", actions)
     con.execute("CREATE TEMP TABLE dates (t DATE, later DATE)")
     con.executemany("INSERT INTO dates VALUES (?, ?)",
@@ -124,7 +130,7 @@ def compute(stages, actions, dates: list[dt.date], *, window_days: int, lookback
         JOIN stages_in l ON l.as_of = d.later AND l.customer_id = s.customer_id
                          AND l.dimension = s.dimension
         {attrs_join}
-        WHERE s.stage IS NOT NULL AND l.stage IS NOT NULL AND s.stage < s.top
+        WHERE s.stage IS NOT NULL AND l.stage IS NOT NULL AND s.stage < s.top {gone_filter}
     """)
     type_filter = ""
     params: list = [lookback_days]

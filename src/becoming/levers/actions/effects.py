@@ -176,6 +176,16 @@ def actions_table(workspace, types: list[str]) -> pa.Table:
     return table
 
 
+def churn_table(workspace) -> pa.Table:
+    """customer_id, day of each customer's first churn outcome (none: an empty table)."""
+    con = duckdb.connect()
+    store_for(workspace).register(con, "signals")
+    table = con.sql("SELECT customer_id, CAST(min(time) AS DATE) AS day FROM signals "
+                    "WHERE kind = 'outcome' AND type = 'churn' GROUP BY customer_id").to_arrow_table()
+    con.close()
+    return table
+
+
 def attributes_table(workspace, by: tuple[str, ...]) -> pa.Table | None:
     """customer_id and one text column per --by attribute; numbers in quarters."""
     if not by:
@@ -225,15 +235,16 @@ def lever_effects(workspace, actions: list[str] | None = None, window: str = DEF
     types = action_types(workspace, actions)
     attrs = attributes_table(workspace, tuple(by))
     stages = stages_table(workspace, engine.needed_dates(dates, window_n), progress)
+    gone = churn_table(workspace)  # customers who had churned by T are no comparison at T
     result = engine.compute(stages, actions_table(workspace, types), dates, window_days=window_n,
                             lookback_days=lookback_n, action_types=types, attributes=attrs,
-                            by=tuple(by))
+                            by=tuple(by), gone=gone)
     randomized = []
     if "playbook.enrolled" in types and "playbook.holdout" in types:
         held = engine.compute(stages, actions_table(workspace, ["playbook.enrolled", "playbook.holdout"]),
                               dates, window_days=window_n, lookback_days=lookback_n,
                               action_types=["playbook.enrolled", "playbook.holdout"],
-                              among=("playbook.enrolled", "playbook.holdout"))
+                              among=("playbook.enrolled", "playbook.holdout"), gone=gone)
         randomized = _records(held.rows[held.rows.action == "playbook.enrolled"])
     order = {d["key"]: i for i, d in enumerate(dimensions)}
     rows = result.rows.assign(_o=result.rows["dimension"].map(order)).sort_values(
