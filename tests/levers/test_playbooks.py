@@ -117,3 +117,40 @@ def test_stage_change_and_score_triggers(planted):
     score = GOOD.replace("  days_at_stage: {dimension: reporting, stage: trying, at_least: 1}",
                          "  score: {below: 60}")
     assert isinstance(playbooks.dry_run(planted, score)["customers"], list)
+
+
+def test_a_survey_step_mails_the_customers_contacts(workspace, owner, small_model, smtp_server):
+    import pyarrow as pa
+
+    from becoming.customers.models import Attribute, Contact, Customer
+    from becoming.engage.actions.surveys import create_survey
+    from becoming.engage.models import Invitation
+    from becoming.signals.actions import import_table
+    from becoming.transformation.actions import apply_model
+
+    Attribute.objects.create(workspace=workspace, name="plan", type="text")
+    apply_model(workspace, small_model, owner)
+    for i in range(2):
+        customer = Customer.objects.create(workspace=workspace, external_id=f"C{i}", name=f"Customer {i}",
+                                           attributes={"plan": "pro"})
+        Contact.objects.create(workspace=workspace, customer=customer, name=f"Person {i}",
+                               email=f"person{i}@customer{i}.test")
+    import_table(workspace, pa.table({"customer_id": ["C0"], "type": ["report_exported"],
+                                      "time": [dt.datetime.now() - dt.timedelta(days=2)]}),
+                 file_name="events", type_column="type")
+    create_survey(workspace, title="Pulse", questions=[
+        {"key": "confidence", "text": "How confident are you?", "kind": "scale_5"}])
+    text = """\
+key: pulse
+name: Pulse after a first report
+trigger:
+  criterion:
+    event: {type: report_exported, within: 30d, at_least: 1}
+steps:
+  - survey: {survey: Pulse, site: https://becoming.example.com}
+"""
+    result = playbooks.apply(workspace, text)
+    assert (result["enrolled"], result["steps"], result["failed"]) == (1, 1, [])
+    assert [m["To"] for m in smtp_server.messages] == ["person0@customer0.test"]
+    assert "https://becoming.example.com/s/" in smtp_server.messages[0].get_body(("plain",)).get_content()
+    assert Invitation.objects.get().contact.customer.external_id == "C0"
