@@ -328,12 +328,13 @@ def page(workspace, **params) -> dict:
                       "high": [round(100 * r["ci_high"], 1) for r in rows]},
         })
     names = {d["key"]: d["name"] for d in data["dimensions"]}
+    order = {d["key"]: i for i, d in enumerate(data["dimensions"])}
     holdout = [{**r, "dimension_name": names.get(r["dimension"], r["dimension"]),
                 "treated_rate": _pct(_share(r["treated_moved_up"], r["treated"])),
                 "control_rate": _pct(_share(r["control_moved_up"], r["control"])),
                 "uplift_text": "–" if r["uplift"] is None else
                 f"{100 * r['uplift']:+.1f} pts [{100 * r['ci_low']:+.1f} to {100 * r['ci_high']:+.1f}]"}
-               for r in data.get("randomized", [])]
+               for r in sorted(data.get("randomized", []), key=lambda r: order.get(r["dimension"], 0))]
     return {"charts": charts, "holdout": holdout, "dates": data["dates"],
             "window_days": data["window_days"],
             "lookback_days": data["lookback_days"], "actions": len({r["action"] for r in data["rows"]})}
