@@ -22,6 +22,7 @@ class LeversConfig(AppConfig):
         for type_, label in (("engage.meeting", "Meetings"), ("engage.call", "Calls"),
                              ("engage.visit", "Visits"), ("engage.survey_response", "Survey answers"),
                              ("playbook.enrolled", "Playbook enrolments"),
+                             ("playbook.holdout", "Held out of a playbook"),
                              ("playbook.step", "Playbook steps"), ("levers.task_done", "Tasks done")):
             r.add_lever_action(r.LeverAction(type_, label))
         r.add_demo_step(r.DemoStep("levers", "becoming.levers.demo:plant_effects", 50,

@@ -314,7 +314,7 @@ def page(workspace, **params) -> dict:
         rows = [r for r in data["rows"] if r["dimension"] == dim["key"] and r["uplift"] is not None]
         rows.sort(key=lambda r: -r["uplift"])
         charts.append({
-            "key": dim["key"], "name": dim["name"],
+            "key": dim["key"], "name": dim["name"], "height": 70 + 30 * len(rows),
             "rows": [{**r, "label": action_label(r["action"]),
                       "treated_rate": _pct(_share(r["treated_moved_up"], r["treated"])),
                       "control_rate": _pct(_share(r["control_moved_up"], r["control"])),

@@ -25,7 +25,7 @@
           return "Uplift " + v.toFixed(1) + " points";
         }}}},
         scales: {x: {grid: {color: grid}, ticks: {callback: function (v) { return v + " pts"; }}},
-                 y: {grid: {display: false}}}}
+                 y: {grid: {display: false}, ticks: {autoSkip: false}}}}
     });
   }
   function all() { document.querySelectorAll("canvas.lever-chart").forEach(draw); }
