@@ -80,5 +80,18 @@ def test_effects_page_without_a_model_says_what_to_do(client, workspace, member)
     client.force_login(member)
     page = client.get(url(workspace, "lever_effects")).content.decode()
     assert "no transformation model yet" in page
-    assert "Nothing to suggest" in client.get(url(workspace, "work_queue")).content.decode() or \
-        "No suggestions yet" in client.get(url(workspace, "work_queue")).content.decode()
+    queue = client.get(url(workspace, "work_queue")).content.decode()
+    assert "No suggestions yet" in queue and "no transformation model yet" in queue
+
+
+def test_effects_page_with_a_model_but_no_actions(client, workspace, owner, small_model):
+    from becoming.customers.models import Attribute, Customer
+    from becoming.transformation.actions import apply_model
+
+    Attribute.objects.create(workspace=workspace, name="plan", type="text")
+    apply_model(workspace, small_model, owner)
+    Customer.objects.create(workspace=workspace, external_id="A", attributes={"plan": "pro"})
+    client.force_login(owner)
+    page = client.get(url(workspace, "lever_effects")).content.decode()
+    assert "No actions recorded" in page
+    assert "Nothing to suggest" in client.get(url(workspace, "work_queue")).content.decode()
