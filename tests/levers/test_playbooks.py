@@ -103,6 +103,8 @@ def test_dry_run_then_apply_enrols_holds_out_and_writes_signals(planted, member)
     edited = playbooks.apply(planted, GOOD.replace("due: 5d", "due: 3d"), user=member)
     assert edited["version"] == 2
     assert playbooks.send_enrolment_signals(planted, Enrolment.objects.first().playbook) == 0
+    # The daily run applies the latest version: nobody new to enrol today.
+    assert playbooks.run_playbooks(planted)["stuck_trying"]["enrolled"] == 0
 
 
 def test_stage_change_and_score_triggers(planted):

@@ -25,5 +25,6 @@ class LeversConfig(AppConfig):
                              ("playbook.holdout", "Held out of a playbook"),
                              ("playbook.step", "Playbook steps"), ("levers.task_done", "Tasks done")):
             r.add_lever_action(r.LeverAction(type_, label))
+        r.add_job_kind("run_playbooks", "becoming.levers.actions.playbooks:run_playbooks_job")
         r.add_demo_step(r.DemoStep("levers", "becoming.levers.demo:plant_effects", 50,
                                    before_history=True))

@@ -286,3 +286,22 @@ def playbook_detail(workspace, key: str) -> dict:
         "-enrolled_on", "customer__name")
     return {"playbook": playbook, "versions": versions, "text": versions[0].text if versions else "",
             "enrolments": enrolments}
+
+
+def run_playbooks(workspace, on: dt.date | None = None) -> dict:
+    """Apply the latest version of every playbook of the workspace (enrol today's matches);
+    what a daily job runs so that playbooks keep enrolling as customers change."""
+    results = {}
+    for playbook in Playbook.objects.filter(workspace=workspace):
+        latest = playbook.versions.order_by("-number").first()
+        if latest is None:
+            continue
+        try:
+            results[playbook.key] = apply(workspace, latest.text, on=on)
+        except ValidationError as exc:  # e.g. the model changed under the playbook
+            results[playbook.key] = {"error": "; ".join(exc.messages)}
+    return results
+
+
+def run_playbooks_job(job, progress) -> dict:
+    return run_playbooks(job.workspace)
