@@ -41,6 +41,7 @@ def main() -> None:
     codes.append(run("bench_assess.py", assess_args))
     codes.append(run("bench_themes.py", ["--quick"] if args.quick else []))
     codes.append(run("bench_inspire.py", ["--customers", "10000"] if args.quick else []))
+    codes.append(run("bench_levers.py", ["--customers", "2000", "--seeds", "2"] if args.quick else []))
     sys.exit(max(codes))
 
 

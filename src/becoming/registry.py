@@ -26,6 +26,15 @@ Entry shapes:
   ``fn(demo)`` with a ``becoming.demo.context.DemoContext``; steps with ``before_history``
   run after the product events are stored and before the month-end snapshots are rebuilt
   (so the signals they add shape the history), the others after Engage's demo data.
+- ``PlaybookStep``: a kind of step a playbook (``becoming.levers``) can take for an enrolled
+  customer, written in the playbook's YAML as ``- <key>: {options}``. ``target`` is called as
+  ``fn(workspace, customer, options, enrolment)`` and returns a short text saying what it did;
+  ``check`` (optional) is called as ``fn(workspace, options)`` when a playbook is validated
+  against a workspace and returns a list of problems (text) with the options.
+- ``LeverAction``: a signal type the lever-effect analysis offers as an action, with the name
+  people read. ``check`` (optional) is called as ``fn(workspace, customer_ids)`` and returns
+  the ids to whom the action can be offered now (e.g. introductions only for contacts who opted
+  in); the next-best-action list leaves the others out.
 - Job kinds: ``name -> "module:function"``; the function is called as
   ``fn(job, progress, **job.params)`` and returns a dict (the job's result).
 """
@@ -98,12 +107,29 @@ class DemoStep:
     before_history: bool = False
 
 
+@dataclass(frozen=True)
+class PlaybookStep:
+    key: str
+    label: str
+    target: str
+    check: str = ""
+
+
+@dataclass(frozen=True)
+class LeverAction:
+    type: str
+    label: str
+    check: str = ""
+
+
 NAV: list[NavItem] = []
 CUSTOMER_SECTIONS: list[CustomerSection] = []
 IMPORT_KINDS: dict[str, ImportKind] = {}
 JOB_KINDS: dict[str, str] = {}
 PORTAL_SECTIONS: list[PortalSection] = []
 DEMO_STEPS: list[DemoStep] = []
+PLAYBOOK_STEPS: dict[str, PlaybookStep] = {}
+LEVER_ACTIONS: dict[str, LeverAction] = {}
 
 
 def _keep_unique(entries: list, entry, key: Callable) -> None:
@@ -133,6 +159,14 @@ def add_demo_step(step: DemoStep) -> None:
 
 def add_import_kind(kind: ImportKind) -> None:
     IMPORT_KINDS[kind.key] = kind
+
+
+def add_playbook_step(step: PlaybookStep) -> None:
+    PLAYBOOK_STEPS[step.key] = step
+
+
+def add_lever_action(action: LeverAction) -> None:
+    LEVER_ACTIONS[action.type] = action
 
 
 def add_job_kind(name: str, target: str) -> None:
