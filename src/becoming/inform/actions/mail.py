@@ -180,6 +180,9 @@ def _newsletter_item(issue: Issue) -> Item:
 def send(issue: Issue, base_url: str, *, progress=None, connection=None, rate: float | None = None) -> dict:
     """Prepare the deliveries and send every pending one; see the module docstring."""
     report = progress or (lambda *a, **k: None)
+    issue.refresh_from_db()
+    if issue.status == Issue.Status.SENT:  # sent already: a repeated job sends nothing
+        return {"sent": 0, "failed": 0, "skipped": 0, "interrupted": 0, "total": issue.deliveries.count()}
     prepare(issue)
     # Rows a crashed run claimed may have gone out: never send them again.
     interrupted = issue.deliveries.filter(status=Delivery.Status.CLAIMED).update(
