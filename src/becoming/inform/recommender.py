@@ -134,6 +134,8 @@ class Context:
     collaborative: float = 1.0
     gap_weight: float = 0.6
     tag_weight: float = 0.15
+    # Popularity (scaled to 0..1) breaks ties: a reader with no history gets what most read.
+    popularity_weight: float = 0.01
 
 
 class Blend:
@@ -147,9 +149,12 @@ class Blend:
     def __init__(self, collaborative, context: Context | None = None):
         self.collaborative = collaborative
         self.context = context or Context()
+        self.popularity: np.ndarray = np.zeros(0, dtype=np.float32)
 
     def fit(self, x: sp.csr_matrix) -> Blend:
         self.collaborative.fit(x)
+        counts = np.asarray(x.sum(axis=0), dtype=np.float32).ravel()
+        self.popularity = counts / max(float(counts.max()) if len(counts) else 1.0, 1.0)
         return self
 
     def parts(self, x: sp.csr_matrix, rows: slice | np.ndarray) -> dict[str, np.ndarray]:
@@ -172,6 +177,7 @@ class Blend:
             out["tags"] = tag.astype(np.float32)
         if ctx.gap is not None:
             out["gap"] = np.asarray(ctx.gap[rows].toarray(), dtype=np.float32)
+        out["popularity"] = np.broadcast_to(self.popularity, collab.shape)
         return out
 
     def combine(self, parts: dict[str, np.ndarray]) -> np.ndarray:
@@ -181,7 +187,7 @@ class Blend:
             score = score + ctx.tag_weight * parts["tags"]
         if "gap" in parts:
             score = score + ctx.gap_weight * parts["gap"]
-        return score
+        return score + ctx.popularity_weight * parts["popularity"]
 
     def scores(self, x: sp.csr_matrix) -> np.ndarray:
         return self.combine(self.parts(x, slice(0, x.shape[0])))
@@ -205,7 +211,6 @@ def top_k(model, x: sp.csr_matrix, k: int, exclude: sp.csr_matrix | None = None,
         parts = model.parts(x, rows) if isinstance(model, Blend) else None
         s = model.combine(parts) if parts is not None else model.scores(x[rows])
         s = np.asarray(s, dtype=np.float32)
-        # A tiny popularity-free tie-break keeps the order stable: lower column first.
         seen = exclude[rows]
         s[seen.nonzero()] = -np.inf
         if k_eff < m:

@@ -257,7 +257,7 @@ def import_content(workspace, path, *, id_column: str, title_column: str, kind_c
         raise ValidationError("give a kind column or one kind for every row, not both")
     if bool(dimension_column) != bool(stage_column):
         raise ValidationError("targeting needs both a dimension column and a stage column")
-    fixed_kind = kind_of(kind) if kind else "article"
+    fixed_kind: str | None = kind_of(kind) if kind else "article"
     if fixed_kind is None:
         raise ValidationError(f"unknown kind {kind!r}; kinds are {', '.join(Item.Kind.values)}")
     columns = {"id": id_column, "title": title_column, "kind": kind_column, "url": url_column,
@@ -288,7 +288,7 @@ def import_content(workspace, path, *, id_column: str, title_column: str, kind_c
         title = _cell(table, title_column, i)
         if title is None:
             raise ValidationError(f"{where(title_column)}: the title is missing")
-        row_kind = fixed_kind
+        row_kind: str | None = fixed_kind
         if kind_column:
             raw = _cell(table, kind_column, i)
             row_kind = kind_of(raw) if raw is not None else "article"
@@ -311,7 +311,8 @@ def import_content(workspace, path, *, id_column: str, title_column: str, kind_c
             try:
                 targeting = resolve_targeting(model, str(raw_dim), str(_cell(table, stage_column, i) or ""))
             except ValidationError as exc:
-                column = dimension_column if "dimension" in exc.messages[0] or not raw_dim else stage_column
+                column = (dimension_column if "dimension" in exc.messages[0] or not raw_dim
+                          else stage_column) or ""
                 raise ValidationError(f"{where(column)}: {exc.messages[0]}") from None
         rows[external] = {
             "kind": row_kind, "title": str(title)[:300], "url": url,

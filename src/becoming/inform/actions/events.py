@@ -57,6 +57,7 @@ def ics(item: Item) -> bytes:
     event.add("uid", f"inform-{item.workspace_id}-{item.pk}@becoming")
     event.add("summary", item.title)
     event.add("dtstart", item.starts)
+    assert item.starts is not None  # checked above
     event.add("dtend", item.ends or item.starts + dt.timedelta(hours=1))
     event.add("dtstamp", timezone.now())
     if item.place:

@@ -1,8 +1,8 @@
 """Newsletters and digests: compose, preview, send over SMTP, and what readers do with them.
 
 Sending. Every recipient has a Delivery row, created before anything is sent. A sender
-claims a row (pending → claimed, one conditional UPDATE) before handing its message to SMTP,
-and marks it sent after. So a send that crashes and is resumed never mails anyone twice: rows
+claims rows (pending → claimed, one conditional UPDATE for a batch of CLAIM_BATCH) before
+handing their messages to SMTP, and marks them sent after. So a send that crashes and is resumed never mails anyone twice: rows
 still ``claimed`` from the crashed run may or may not have gone out, and are marked failed
 ("interrupted") rather than sent again. Unsubscribed and bounced addresses (Suppression) are
 skipped; an address the server refuses is suppressed as bounced. Sending is paced at
@@ -40,6 +40,9 @@ CLICK_SALT = "inform.click"
 OPEN_SALT = "inform.open"
 UNSUBSCRIBE_SALT = "inform.unsubscribe"
 MAX_ITEMS = 20
+# Deliveries claimed with one UPDATE: a crash leaves at most this many "claimed" rows, which
+# are never sent again (they may have gone out).
+CLAIM_BATCH = 25
 
 
 # -- composing ------------------------------------------------------------------------------
@@ -55,7 +58,7 @@ def compose(workspace, *, kind: str, subject: str, intro: str = "", items=(), co
         raise ValidationError("subject: a newsletter needs a subject")
     if not 1 <= int(count) <= MAX_ITEMS:
         raise ValidationError(f"count: between 1 and {MAX_ITEMS} items per reader")
-    chosen = list(Item.objects.filter(workspace=workspace, pk__in=[int(i) for i in items]))
+    chosen: list[Item] = list(Item.objects.filter(workspace=workspace, pk__in=[int(i) for i in items]))
     if kind == Issue.Kind.NEWSLETTER and not chosen:
         raise ValidationError("items: choose at least one item for a newsletter")
     if dimension or stage:
@@ -70,7 +73,8 @@ def compose(workspace, *, kind: str, subject: str, intro: str = "", items=(), co
         issue.dimension, issue.stage = dimension, stage
         issue.save()
         order = {int(i): n for n, i in enumerate(items)}
-        issue.items.set(sorted(chosen, key=lambda i: order.get(i.pk, 0)))
+        ordered = sorted(chosen, key=lambda item: order.get(item.pk, 0))
+        issue.items.set(ordered)
     return issue
 
 
@@ -152,12 +156,13 @@ def prepare(issue: Issue) -> int:
     if issue.status == Issue.Status.SENT:
         raise ValidationError("this issue has been sent")
     chosen = [i.pk for i in issue.items.all()]
-    digest = _digest_items(issue) if issue.kind == Issue.Kind.DIGEST else {}
     known = set(issue.deliveries.values_list("contact_id", flat=True))
+    todo = [c for c in recipients(issue).only("pk", "email", "customer_id") if c.pk not in known]
+    if not todo and issue.status == Issue.Status.SENDING:
+        return 0
+    digest = _digest_items(issue) if issue.kind == Issue.Kind.DIGEST and todo else {}
     rows = []
-    for contact in recipients(issue).only("pk", "email", "customer_id"):
-        if contact.pk in known:
-            continue
+    for contact in todo:
         picks = chosen if issue.kind == Issue.Kind.NEWSLETTER else digest.get(contact.customer_id, [])
         if picks:
             rows.append(Delivery(issue=issue, contact_id=contact.pk, email=contact.email, items=picks))
@@ -200,39 +205,47 @@ def send(issue: Issue, base_url: str, *, progress=None, connection=None, rate: f
     started = time.monotonic()
     connection.open()
     try:
-        for delivery in pending:
-            if delivery.email.lower() in suppressed:
-                Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
-                skipped += 1
-                continue
-            claimed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
-                status=Delivery.Status.CLAIMED)
-            if not claimed:  # another sender took it
-                continue
-            rendered = render_message(issue, delivery, base_url, items)
-            message = EmailMultiAlternatives(
-                rendered["subject"], rendered["text"], settings.DEFAULT_FROM_EMAIL, [delivery.email],
-                connection=connection,
-                headers={"List-Unsubscribe": f"<{rendered['unsubscribe']}>",
-                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
-            message.attach_alternative(rendered["html"], "text/html")
-            try:
-                message.send()
-            except smtplib.SMTPRecipientsRefused as exc:
-                Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED,
-                                                               error=str(exc)[:500])
-                Suppression.objects.get_or_create(workspace=issue.workspace, email=delivery.email.lower(),
-                                                  defaults={"reason": Suppression.Reason.BOUNCED})
-                failed += 1
-                continue
-            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent=timezone.now())
-            sent += 1
-            done += 1
+        for first in range(0, len(pending), CLAIM_BATCH):
+            batch = [d for d in pending[first:first + CLAIM_BATCH]]
+            quiet = [d.pk for d in batch if d.email.lower() in suppressed]
+            if quiet:
+                Delivery.objects.filter(pk__in=quiet).update(status=Delivery.Status.SKIPPED)
+                skipped += len(quiet)
+            # Claim the batch (one UPDATE); only rows still pending are ours.
+            wanted = [d.pk for d in batch if d.pk not in quiet]
+            with transaction.atomic():
+                ours = set(Delivery.objects.filter(pk__in=wanted, status=Delivery.Status.PENDING)
+                           .select_for_update().values_list("pk", flat=True))
+                Delivery.objects.filter(pk__in=ours).update(status=Delivery.Status.CLAIMED)
+            delivered = []
+            for delivery in batch:
+                if delivery.pk not in ours:
+                    continue
+                rendered = render_message(issue, delivery, base_url, items)
+                message = EmailMultiAlternatives(
+                    rendered["subject"], rendered["text"], settings.DEFAULT_FROM_EMAIL, [delivery.email],
+                    connection=connection,
+                    headers={"List-Unsubscribe": f"<{rendered['unsubscribe']}>",
+                             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+                message.attach_alternative(rendered["html"], "text/html")
+                try:
+                    message.send()
+                except smtplib.SMTPRecipientsRefused as exc:
+                    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED,
+                                                                   error=str(exc)[:500])
+                    Suppression.objects.get_or_create(workspace=issue.workspace, email=delivery.email.lower(),
+                                                      defaults={"reason": Suppression.Reason.BOUNCED})
+                    failed += 1
+                    continue
+                delivered.append(delivery.pk)
+                sent += 1
+                done += 1
+                if rate > 0:
+                    ahead = (sent / rate) - (time.monotonic() - started)
+                    if ahead > 0:
+                        time.sleep(ahead)
+            Delivery.objects.filter(pk__in=delivered).update(status=Delivery.Status.SENT, sent=timezone.now())
             report(done, message="sending")
-            if rate > 0:
-                ahead = (sent / rate) - (time.monotonic() - started)
-                if ahead > 0:
-                    time.sleep(ahead)
     finally:
         connection.close()
     if not issue.deliveries.filter(status=Delivery.Status.PENDING).exists():

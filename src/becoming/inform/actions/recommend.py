@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from becoming.customers.models import Contact, Customer
+from becoming.engine.schema import Model
 
 from .. import recommender as R
 from ..models import ContactKey, Interaction, Item
@@ -42,7 +43,7 @@ class Library:
     item_external: list[str]
     item_titles: list[str]
     x: sp.csr_matrix
-    model: object = None
+    model: Model | None = None
     stages: np.ndarray | None = None  # readers × dimensions, -1 unknown
     item_dim: np.ndarray | None = None
     item_stage: np.ndarray | None = None
@@ -162,6 +163,7 @@ class GapFit:
 
     def __init__(self, lib: Library):
         model = lib.model
+        assert model is not None
         self.stages = lib.stages
         self.item_dim = lib.item_dim
         self.item_stage = lib.item_stage
@@ -194,25 +196,12 @@ class BecomingBlend(R.Blend):
             ctx.tag_weight = tag_weight
         super().__init__(collaborative, ctx)
         self.gap = GapFit(lib) if lib.model is not None and lib.stages is not None else None
-        self.popularity = None
-
-    def fit(self, x):
-        super().fit(x)
-        counts = np.asarray(x.sum(axis=0), dtype=np.float32).ravel()
-        self.popularity = counts / max(float(counts.max()), 1.0)
-        return self
 
     def parts(self, x, rows):
         out = super().parts(x, rows)
         if self.gap is not None:
             out["gap"] = self.gap.rows(rows)
-        # Popularity breaks ties (a reader with no history still gets the most read items).
-        assert self.popularity is not None
-        out["popularity"] = np.broadcast_to(self.popularity, out["collaborative"].shape)
         return out
-
-    def combine(self, parts):
-        return super().combine(parts) + 0.01 * parts["popularity"]
 
 
 def collaborative_model():
@@ -284,7 +273,8 @@ def recommend(workspace, for_: str = "customers", k: int = 20, as_of: dt.date | 
     report = progress or (lambda *a, **kw: None)
     lib = library(workspace, for_, as_of)
     report(0, total=lib.x.shape[0], message="learning from reading")
-    model = BecomingBlend(collaborative_model(), lib).fit(lib.x)
+    model = BecomingBlend(collaborative_model(), lib)
+    model.fit(lib.x)
     dim_names = {d.key: (d.name, {s.key: s.name for s in d.stages})
                  for d in (lib.model.dimensions if lib.model is not None else [])}
     columns: dict[str, list] = {"reader_id": [], "item_id": [], "rank": [], "score": [], "reason": []}
