@@ -116,7 +116,7 @@ def preview(issue: Issue, contact: Contact, base_url: str = "http://localhost") 
     else:
         item_pks = _digest_items(issue).get(contact.customer_id, [])
     delivery = Delivery(pk=0, issue=issue, contact=contact, email=contact.email, items=item_pks)
-    return render_message(issue, delivery, base_url)
+    return render_message(issue, delivery, base_url, preview=True)
 
 
 # -- tokens ---------------------------------------------------------------------------------
@@ -133,7 +133,10 @@ def unsubscribe_token(workspace, email: str) -> str:
     return signing.dumps({"w": workspace.pk, "e": email.lower()}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-def render_message(issue: Issue, delivery: Delivery, base_url: str, items: dict | None = None) -> dict:
+def render_message(issue: Issue, delivery: Delivery, base_url: str, items: dict | None = None,
+                   preview: bool = False) -> dict:
+    """Subject, HTML, text and the unsubscribe link of one delivery; a preview has no open
+    pixel and adds ``body``, the HTML's inner part for a page."""
     base = base_url.rstrip("/")
     found = items if items is not None else Item.objects.in_bulk(delivery.items)
     entries = []
@@ -145,8 +148,13 @@ def render_message(issue: Issue, delivery: Delivery, base_url: str, items: dict 
     unsubscribe = f"{base}/u/{issue.workspace.slug}/{unsubscribe_token(issue.workspace, delivery.email)}/"
     context = {"issue": issue, "contact": delivery.contact, "entries": entries, "unsubscribe": unsubscribe,
                "pixel": f"{base}/o/{open_token(delivery)}.gif", "workspace": issue.workspace}
-    return {"subject": issue.subject, "html": render_to_string("inform/email/issue.html", context),
-            "text": render_to_string("inform/email/issue.txt", context), "unsubscribe": unsubscribe}
+    if preview:
+        context["pixel"] = ""
+    out = {"subject": issue.subject, "html": render_to_string("inform/email/issue.html", context),
+           "text": render_to_string("inform/email/issue.txt", context), "unsubscribe": unsubscribe}
+    if preview:
+        out["body"] = render_to_string("inform/email/_body.html", context)
+    return out
 
 
 # -- sending --------------------------------------------------------------------------------
