@@ -28,4 +28,5 @@ class InformConfig(AppConfig):
             help="who viewed, clicked, downloaded, registered or attended which item"))
         r.add_job_kind("import_content", "becoming.inform.actions.content:import_content_job")
         r.add_job_kind("import_interactions", "becoming.inform.actions.interactions:import_interactions_job")
+        r.add_demo_step(r.DemoStep("inform", "becoming.inform.demo:build", 30, before_history=True))
         r.add_job_kind("inform_send", "becoming.inform.actions.mail:send_issue_job")
