@@ -225,7 +225,7 @@ def _digests(demo, rng, items: list[Item]) -> None:
                                      status=Issue.Status.SENT, sent=sent)
         Issue.objects.filter(pk=issue.pk).update(created=sent - dt.timedelta(days=1))
         rows = []
-        for pk, email, customer in contacts:
+        for pk, email, _customer in contacts:
             picks = [readable[int(x)].pk for x in rng.choice(len(readable), 4, replace=False)]
             opened = sent + dt.timedelta(hours=int(rng.integers(1, 72))) if rng.random() < 0.42 else None
             clicked = opened + dt.timedelta(minutes=2) if opened and rng.random() < 0.3 else None
