@@ -122,3 +122,16 @@ def evaluate(slug, k, holdout, seed):
     click.echo(f"{'recommender':<14} {'Recall@' + str(k):>10} {'NDCG@' + str(k):>10}")
     for row in rows:
         click.echo(f"{row['model']:<14} {row['recall']:>10.4f} {row['ndcg']:>10.4f}")
+
+
+@inform.command("sync-feed")
+@click.argument("source")
+@workspace_option
+@click.option("--kind", default="article", show_default=True, help="The kind of the feed's items.")
+def sync_feed(source, slug, kind):
+    """Add or update library items from an RSS or Atom feed (a file or an http(s) URL)."""
+    setup_django()
+    from becoming.inform.actions.feeds import sync_feed as do_sync
+
+    result = run(do_sync, get_workspace(slug), source, kind)
+    click.echo(f"{result['entries']} entries: {result['added']} items added, {result['updated']} updated")
