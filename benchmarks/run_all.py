@@ -5,7 +5,8 @@ Usage: python benchmarks/run_all.py [--quick] [--keep DIR]
 --quick runs a small size (10,000 customers, 1,000,000 events) to check the scripts work;
 without it the sizes are the issue's (100,000 customers, 10,000,000 events), which takes
 several minutes on 2 cores. bench_assess.py writes benchmarks/out/results.json, bench_themes.py
-benchmarks/out/themes.json.
+benchmarks/out/themes.json; bench_inform.py prints recommendation quality, `recommend` at scale
+and digest throughput.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def main() -> None:
     codes.append(run("bench_themes.py", ["--quick"] if args.quick else []))
     codes.append(run("bench_inspire.py", ["--customers", "10000"] if args.quick else []))
     codes.append(run("bench_levers.py", ["--customers", "2000", "--seeds", "2"] if args.quick else []))
+    codes.append(run("bench_inform.py", ["--quick"] if args.quick else []))
     sys.exit(max(codes))
 
 
