@@ -9,7 +9,8 @@ through ``becoming.registry`` in its ``AppConfig.ready()``. This module imports 
 the command line can read it without starting Django.
 """
 
-DOMAIN_APPS = ("customers", "signals", "transformation", "assessments", "engage", "outcomes")
+DOMAIN_APPS = ("customers", "signals", "transformation", "assessments", "engage", "outcomes",
+               "connect")
 # Apps with pages, commands or an API of their own that are not a domain of the business.
 CORE_APPS = ("workspaces", "jobs", "web")
 # Apps whose `api.py` router is mounted under /api/v1/, in this order.
