@@ -132,22 +132,30 @@ def usefulness() -> None:
 
 def speed(members: int, group_members: int) -> None:
     p = synthetic(members, 3)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = m.match(p)
     print(f"speed.round_{members}_members_seconds: {time.perf_counter() - start:.1f} "
+          f"(cpu {time.process_time() - cpu:.1f} s) "
           f"({len(result.pairs)} pairs, {len(result.candidates)} candidate edges, {result.blocks} blocks)")
     q = synthetic(group_members, 4)
     rng = np.random.default_rng(5)
     keys = [(f"k{v}",) for v in rng.integers(0, group_members // 10, group_members)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     labels = m.form_groups(q.text, 5, 8, competitor_key=keys)
     sizes = np.bincount(labels)
     print(f"speed.gatherings_{group_members}_members_seconds: {time.perf_counter() - start:.1f} "
+          f"(cpu {time.process_time() - cpu:.1f} s) "
           f"({len(sizes)} groups of {sizes.min()}–{sizes.max()}, cohesion {m.cohesion(q.text, labels):.3f} "
           f"vs random {m.cohesion(q.text, rng.permutation(labels)):.3f})")
 
 
 def main() -> None:
+    import functools
+    import os
+
+    global print
+    print = functools.partial(print, flush=True)  # noqa: A001  (figures appear as they come)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--group-members", type=int, default=2_000)

@@ -40,6 +40,8 @@ def main() -> None:
     assess_args = size + (["--keep", str(args.keep)] if args.keep else [])
     codes.append(run("bench_assess.py", assess_args))
     codes.append(run("bench_themes.py", ["--quick"] if args.quick else []))
+    codes.append(run("bench_connect.py", ["--members", "2000", "--group-members", "500"]
+                     if args.quick else []))
     sys.exit(max(codes))
 
 

@@ -413,7 +413,7 @@ def group_sizes(n: int, size_min: int, size_max: int) -> list[int]:
 
 def form_groups(x: np.ndarray, size_min: int, size_max: int, *,
                 competitor_key: list | None = None, seed: int = 0,
-                iterations: int = 6) -> np.ndarray:
+                iterations: int = 4) -> np.ndarray:
     """Group index per member: cohesive groups within the size range, no two competitors
     together when that is possible (MatchingError when a group must hold competitors)."""
     from scipy.optimize import linear_sum_assignment
@@ -426,12 +426,13 @@ def form_groups(x: np.ndarray, size_min: int, size_max: int, *,
     if g == 1:
         labels = np.zeros(n, dtype=np.int64)
     else:
-        centres = KMeans(n_clusters=g, n_init=1, random_state=seed).fit(x).cluster_centers_
+        # random initial centres: k-means++ seeding costs more than the exact assignments below
+        centres = KMeans(n_clusters=g, init="random", n_init=1, max_iter=30,
+                         random_state=seed).fit(x).cluster_centers_
         seat_group = np.repeat(np.arange(g), sizes)
         labels = np.zeros(n, dtype=np.int64)
         for _ in range(iterations):
-            cost = ((x[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2) if n * g < 4e6 \
-                else _sq_dist(x, centres)
+            cost = _sq_dist(x, centres)
             rows, seats = linear_sum_assignment(cost[:, seat_group])
             new = seat_group[seats[np.argsort(rows)]]
             if (new == labels).all():
@@ -448,30 +449,45 @@ def _sq_dist(x: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def _separate(x: np.ndarray, labels: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Swap members until no group holds two with the same competitor code (cheapest first)."""
+    """Swap members until no group holds two with the same competitor code, each time the
+    swap that costs least cohesion (distance to the centres the groups had)."""
     labels = labels.copy()
-    g = labels.max() + 1
+    g = int(labels.max()) + 1
+    known = codes >= 0
+    if not known.any():
+        return labels
+    width = int(codes.max()) + 1
+    count = np.zeros((g, width), dtype=np.int64)
+    np.add.at(count, (labels[known], codes[known]), 1)
+    centres = np.stack([x[labels == c].mean(axis=0) for c in range(g)])
+    dist = _sq_dist(x, centres)  # (n, g)
+    everyone = np.arange(len(labels))
     for _ in range(len(labels)):
-        clash = _first_clash(labels, codes)
-        if clash is None:
+        clash = np.argwhere(count > 1)
+        if not len(clash):
             return labels
-        member, group = clash
-        centres = np.stack([x[labels == c].mean(axis=0) for c in range(g)])
-        best, best_cost = None, np.inf
-        for other in np.flatnonzero(labels != group):
-            target = labels[other]
-            if codes[member] >= 0 and (codes[labels == target] == codes[member]).any():
-                continue
-            rest = (labels == group) & (np.arange(len(labels)) != member)
-            if codes[other] >= 0 and (codes[rest] == codes[other]).any():
-                continue
-            cost = (((x[member] - centres[target]) ** 2).sum()
-                    + ((x[other] - centres[group]) ** 2).sum())
-            if cost < best_cost:
-                best, best_cost = other, cost
-        if best is None:
+        group, code = int(clash[0][0]), int(clash[0][1])
+        member = int(np.flatnonzero((labels == group) & (codes == code))[-1])
+        others = everyone[labels != group]
+        targets = labels[others]
+        other_codes = codes[others]
+        ok = count[targets, code] == 0  # the member's code is not in the other's group
+        has = other_codes >= 0
+        left = np.zeros(len(others), dtype=np.int64)  # the other's code left in this group
+        left[has] = count[group, other_codes[has]] - (other_codes[has] == code)
+        ok &= left == 0
+        if not ok.any():
             raise MatchingError("competitors cannot all be kept apart at these group sizes")
-        labels[member], labels[best] = labels[best], labels[member]
+        cost = dist[member, targets] + dist[others, group]
+        cost[~ok] = np.inf
+        best = int(others[np.argmin(cost)])
+        target = int(labels[best])
+        count[group, code] -= 1
+        count[target, code] += 1
+        if codes[best] >= 0:
+            count[target, codes[best]] -= 1
+            count[group, codes[best]] += 1
+        labels[member], labels[best] = target, group
     raise MatchingError("competitors cannot all be kept apart at these group sizes")
 
 

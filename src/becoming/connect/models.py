@@ -34,6 +34,10 @@ class Member(models.Model):
     # How many introductions a member takes in one round.
     capacity = models.PositiveSmallIntegerField(default=1)
     working_on = models.TextField(blank=True, help_text="What we are working on, in the member's words.")
+    # The embedding of the member's challenge text, kept with a hash of that text so a round
+    # embeds only what changed since the last one (float32 × 384).
+    embedding = models.BinaryField(null=True, blank=True)
+    embedded_text = models.CharField(max_length=64, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "opted_in"])]

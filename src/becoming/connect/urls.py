@@ -1,4 +1,5 @@
-"""Connect's pages under /w/<slug>/connect/ and the public pages of the mailed links."""
+"""Connect's pages under /w/<slug>/connect/, the member pages under /portal/connect/, and
+the public pages of the mailed links."""
 
 from django.urls import path
 
@@ -11,6 +12,21 @@ urlpatterns = [
     path("connect/rounds/<int:pk>/", views.round_detail, name="connect_round"),
     path("connect/rounds/<int:pk>/send/", views.round_send, name="connect_round_send"),
     path("connect/rounds/<int:pk>/pairs/<int:pair>/", views.pair_review, name="connect_pair"),
+    path("connect/gatherings/", views.gathering_list, name="connect_gatherings"),
+    path("connect/gatherings/new/", views.gathering_new, name="connect_gathering_new"),
+    path("connect/gatherings/<int:pk>/", views.gathering_detail, name="connect_gathering"),
+    path("connect/gatherings/<int:pk>/invitation.ics", views.gathering_ics, name="connect_gathering_ics"),
+    path("connect/gatherings/<int:pk>/seats/<int:seat>/", views.seat_update, name="connect_seat"),
+    path("connect/forum/", views.forum, name="connect_forum"),
+    path("connect/forum/topics/", views.forum_topic_new, name="connect_topic_new"),
+    path("connect/forum/<int:pk>/", views.forum_thread, name="connect_thread"),
+    path("connect/forum/<int:pk>/moderate/", views.forum_moderate, name="connect_moderate"),
+]
+
+portal_urlpatterns = [
+    path("connect/forum/", views.portal_forum, name="connect_portal_forum"),
+    path("connect/forum/<int:pk>/", views.portal_thread, name="connect_portal_thread"),
+    path("connect/introductions/<int:pk>/", views.portal_answer, name="connect_portal_answer"),
 ]
 
 public_urlpatterns = [

@@ -65,3 +65,55 @@ def form(workspace, *, size_min: int, size_max: int, exclude_same=(), text_attri
                                       for n, group in enumerate(groups) for m in group])
     return {"groups": [[m.customer.external_id for m in g] for g in groups],
             "cohesion": matching.cohesion(profiles.text, labels), "gathering": gathering}
+
+
+def gatherings_of(workspace):
+    return Gathering.objects.filter(workspace=workspace)
+
+
+def seats(gathering: Gathering):
+    return gathering.seats.select_related("member__customer").order_by("group", "member__customer__name")
+
+
+def set_rsvp(seat: Seat, answer: str) -> Seat:
+    if answer not in (Seat.Rsvp.YES, Seat.Rsvp.NO):
+        raise ValidationError("rsvp: yes or no")
+    seat.rsvp = answer
+    seat.save(update_fields=["rsvp"])
+    return seat
+
+
+def set_attended(seat: Seat, attended: bool) -> Seat:
+    """Record attendance; who came becomes a ``connect.attended`` signal (keyed by the seat)."""
+    from becoming.signals.actions import ingest_batch
+
+    seat.attended = attended
+    seat.save(update_fields=["attended"])
+    if attended:
+        ingest_batch(seat.gathering.workspace, [{
+            "customer_id": seat.member.customer.external_id, "kind": "event",
+            "type": "connect.attended", "time": seat.gathering.starts,
+            "id": f"connect-attended-{seat.pk}"}])
+    return seat
+
+
+def ics(gathering: Gathering, seat: Seat | None = None) -> bytes:
+    """The invitation as an iCalendar file (the ``icalendar`` library)."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//Becoming//Connect//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"gathering-{gathering.pk}@becoming")
+    event.add("summary", gathering.title + (f" (table {seat.group})" if seat else ""))
+    event.add("dtstart", gathering.starts)
+    event.add("dtend", gathering.starts + dt.timedelta(minutes=gathering.minutes))
+    event.add("dtstamp", gathering.created)
+    if gathering.location:
+        event.add("location", gathering.location)
+    if gathering.topic:
+        event.add("description", gathering.topic)
+    cal.add_component(event)
+    return cal.to_ical()

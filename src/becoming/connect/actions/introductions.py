@@ -219,3 +219,13 @@ def rate(token: str, rating: int) -> Introduction:
         intro.save(update_fields=[f"{side}_rating", "met"])
     _signal(intro.workspace, intro, side, "met", now, value=int(rating))
     return intro
+
+
+def answer_as_contact(contact, intro_id: int, accept: bool, base_url: str) -> Introduction:
+    """The portal's accept/decline: only for an introduction of the contact's own customer."""
+    intro = (Introduction.objects.select_related("a", "b")
+             .filter(workspace_id=contact.workspace_id, pk=intro_id).first())
+    if intro is None or contact.customer_id not in (intro.a.customer_id, intro.b.customer_id):
+        raise LinkError("This introduction is not yours to answer.")
+    side = "a" if intro.a.customer_id == contact.customer_id else "b"
+    return answer(token_for(intro, side), accept, base_url)

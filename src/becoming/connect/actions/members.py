@@ -139,6 +139,11 @@ def why_similar(workspace, a: Member, b: Member, *, text_attributes=()) -> dict:
 
     if a.workspace_id != workspace.pk or b.workspace_id != workspace.pk:
         raise ValidationError("member: not in this workspace")
+    if not text_attributes:  # the texts the latest round compared, so the page agrees with it
+        from ..models import Round
+
+        latest = Round.objects.filter(workspace=workspace).order_by("-created", "-id").first()
+        text_attributes = (latest.params.get("text_attributes") or []) if latest else []
     profiles = build_profiles(workspace, [a, b], text_attributes=text_attributes)
     reasons = matching.Reasons(profiles)
     parts = reasons.parts(0, 1)

@@ -107,13 +107,7 @@ def build_profiles(workspace, members, *, industry_attribute: str | None = None,
         parts.append(member.working_on or None)
         parts.extend(themes.get(customer.pk, []))
         texts.append(". ".join(p for p in parts if p))
-    if embed and any(texts):
-        from becoming.themes import get_embedder
-
-        vectors = get_embedder().embed(texts)
-        vectors[[not t for t in texts]] = 0.0
-    else:
-        vectors = np.zeros((len(members), 384), dtype=np.float32)
+    vectors = embeddings(members, texts) if embed else np.zeros((len(members), 384), np.float32)
     reading = reading_of(workspace, pks, as_of)
     model = current_model(workspace)
     dims = list(model.dimensions) if model else []
@@ -151,6 +145,38 @@ def build_profiles(workspace, members, *, industry_attribute: str | None = None,
         capacity=np.array([capacity if capacity is not None else m.capacity for m in members]),
         texts=texts,
     )
+
+
+def embeddings(members, texts: list[str]) -> np.ndarray:
+    """The challenge embeddings, from the members' cache where their text is unchanged.
+
+    Only the cache columns of members whose text changed are written (a cache, not a rule:
+    losing it costs time, never correctness)."""
+    import hashlib
+
+    from ..models import Member
+
+    out = np.zeros((len(members), 384), dtype=np.float32)
+    digests = [hashlib.sha256(t.encode()).hexdigest() if t else "" for t in texts]
+    stale = []
+    for i, (member, digest) in enumerate(zip(members, digests)):
+        if not digest:
+            continue
+        if member.embedded_text == digest and member.embedding:
+            out[i] = np.frombuffer(bytes(member.embedding), dtype=np.float32)
+        else:
+            stale.append(i)
+    if stale:
+        from becoming.themes import get_embedder
+
+        fresh = get_embedder().embed([texts[i] for i in stale])
+        for row, i in enumerate(stale):
+            out[i] = fresh[row]
+            members[i].embedding = fresh[row].astype(np.float32).tobytes()
+            members[i].embedded_text = digests[i]
+        Member.objects.bulk_update([members[i] for i in stale], ["embedding", "embedded_text"],
+                                   batch_size=500)
+    return out
 
 
 def _key(customer, names) -> tuple | None:
