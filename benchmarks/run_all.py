@@ -44,6 +44,8 @@ def main() -> None:
     codes.append(run("bench_inspire.py", ["--customers", "10000"] if args.quick else []))
     codes.append(run("bench_levers.py", ["--customers", "2000", "--seeds", "2"] if args.quick else []))
     codes.append(run("bench_inform.py", ["--quick"] if args.quick else []))
+    codes.append(run("bench_connect.py", ["--members", "2000", "--group-members", "500"]
+                     if args.quick else []))
     sys.exit(max(codes))
 
 

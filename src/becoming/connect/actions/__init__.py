@@ -1,0 +1,1 @@
+"""Connect's rules: members and consent, rounds of introductions, gatherings, the forum."""

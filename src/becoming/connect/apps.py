@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ConnectConfig(AppConfig):
+    name = "becoming.connect"
+
+    def ready(self):
+        from becoming import registry as r
+
+        r.add_nav(r.NavItem("Community", "connect_members", 75, current=("connect_*",)))
+        r.add_job_kind("connect_send_round", "becoming.connect.actions.introductions:send_round_job")
+        r.add_portal_section(r.PortalSection(
+            "connect", "Community", "connect/_portal.html",
+            "becoming.connect.views:portal_section", 40))
+        r.add_demo_step(r.DemoStep("connect", "becoming.connect.demo:build", 60, before_history=True))
