@@ -40,6 +40,7 @@ def main() -> None:
     assess_args = size + (["--keep", str(args.keep)] if args.keep else [])
     codes.append(run("bench_assess.py", assess_args))
     codes.append(run("bench_themes.py", ["--quick"] if args.quick else []))
+    codes.append(run("bench_spark.py", size + (["--keep", str(args.keep)] if args.keep else [])))
     sys.exit(max(codes))
 
 
