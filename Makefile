@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: demo test test-fast lint bench openapi browser serve clean
+.PHONY: demo test test-fast lint bench openapi browser java serve clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is needed (Python 3.11)" >&2; exit 1; }
@@ -24,6 +24,13 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
 
+# Java for the Spark engine (PySpark ships Spark but not Java; Debian's is 17, which Spark 4
+# supports); needs root or sudo once.
+java:
+	@command -v java >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q default-jre-headless; }
+
 demo: $(STAMP)
 	$(BIN)/becoming demo --port $(PORT)
 
@@ -31,7 +38,7 @@ serve: $(STAMP)
 	$(BIN)/becoming serve --port $(PORT)
 
 # The whole suite; DATABASE_URL=postgres://... runs it on PostgreSQL.
-test: $(STAMP) browser
+test: $(STAMP) browser java
 	BECOMING_HOME=$$(mktemp -d) $(BIN)/pytest -q -n 2 --dist loadfile
 
 # Lint, the migrations check and the type check (mypy with django-stubs; see pyproject.toml).

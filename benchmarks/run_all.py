@@ -46,6 +46,7 @@ def main() -> None:
     codes.append(run("bench_inform.py", ["--quick"] if args.quick else []))
     codes.append(run("bench_connect.py", ["--members", "2000", "--group-members", "500"]
                      if args.quick else []))
+    codes.append(run("bench_spark.py", size + (["--keep", str(args.keep)] if args.keep else [])))
     sys.exit(max(codes))
 
 

@@ -41,6 +41,15 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
     return value
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
 def env_header(name: str) -> str:
     """An HTTP header name (e.g. X-Forwarded-For) as Django's request.META key, or ""."""
     raw = os.environ.get(name, "").strip()
@@ -221,6 +230,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 UPLOAD_MAX_MB = env_int("BECOMING_UPLOAD_MAX_MB", 200)
 if UPLOAD_MAX_MB < 1:
     raise ImproperlyConfigured(f"BECOMING_UPLOAD_MAX_MB must be at least 1, not {UPLOAD_MAX_MB}")
+
+# The engine `becoming assess` and assessment jobs run on (docs/readme/spark.md): DuckDB in
+# this process, or Apache Spark (PySpark and Java needed) on SPARK_MASTER, else local[*].
+# BECOMING_SPARK_DELTA=true reads the signal store through the delta-spark connector instead
+# of its snapshot's Parquet files. Previews and one customer's live assessment stay on DuckDB.
+ENGINE = env_choice("BECOMING_ENGINE", ("duckdb", "spark"), "duckdb")
+SPARK_MASTER = os.environ.get("SPARK_MASTER", "").strip()
+SPARK_DELTA = env_bool("BECOMING_SPARK_DELTA", False)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import uuid
 
 import duckdb
 import pyarrow as pa
@@ -20,6 +21,7 @@ from becoming.engine import (
     explain,
     long_stages,
 )
+from becoming.engine.spark import ENGINES
 from becoming.signals.actions import store_for
 from becoming.transformation.actions import current_version, format_issue, validate_text
 from becoming.transformation.models import ModelVersion
@@ -29,13 +31,20 @@ from .models import Snapshot, StageChange
 UPDATE_BATCH = 5000
 
 
-def assess_workspace(workspace, model, as_of: dt.date, customer_id: int | None = None):
+def assess_workspace(workspace, model, as_of: dt.date, customer_id: int | None = None,
+                     engine: str = "duckdb"):
     """Run ``model`` over the workspace's customers and signals as of a date.
 
-    The one place that opens DuckDB over a workspace: returns ``(result, connection)``, with
-    the connection's ``customers`` and ``signals`` views still registered for follow-up
-    queries. With ``customer_id``, only that customer is assessed.
+    The one place that opens an engine over a workspace: returns ``(result, connection)``.
+    On DuckDB the connection's ``customers`` and ``signals`` views stay registered for
+    follow-up queries; on Spark (``engine="spark"``, every customer) the connection is a
+    fresh DuckDB one for the follow-up work on the result. With ``customer_id``, only that
+    customer is assessed (on DuckDB).
     """
+    if engine == "spark" and customer_id is None:
+        return _assess_on_spark(workspace, model, as_of), duckdb.connect()
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
     con = duckdb.connect()
     customers = engine_customers(workspace)
     if customer_id is not None:
@@ -45,16 +54,51 @@ def assess_workspace(workspace, model, as_of: dt.date, customer_id: int | None =
     return assess(model, as_of, con), con
 
 
-def run_assessment(workspace, as_of: dt.date | None = None, progress=None) -> Snapshot:
-    """Assess every customer as of a date with the current model; returns the stored snapshot."""
+def _assess_on_spark(workspace, model, as_of: dt.date) -> AssessmentResult:
+    """The same compiled model on Apache Spark (SPARK_MASTER, else local[*]).
+
+    Spark reads the customers exported as Parquet next to the signal store (removed
+    afterwards), and the store's current snapshot: its Parquet files as listed by the Delta
+    log, or the Delta table itself through delta-spark with BECOMING_SPARK_DELTA. On a
+    cluster the executors must reach both paths (a shared file system or object storage).
+    """
+    from django.conf import settings
+
+    from becoming.engine import spark as engine
+
+    try:
+        session = engine.spark_session(settings.SPARK_MASTER or None, delta=settings.SPARK_DELTA)
+    except engine.EngineUnavailable as exc:
+        raise ValidationError(str(exc)) from None
+    store = store_for(workspace)
+    path = workspace.data_dir / f"customers-{uuid.uuid4().hex}.parquet"
+    pq.write_table(engine_customers(workspace), path)
+    try:
+        customers = session.read.parquet(path.as_uri())
+        signals = (engine.read_signals(session, delta_path=store.path) if settings.SPARK_DELTA
+                   else engine.read_signals(session, store.files()))
+        return engine.assess(model, as_of, session, customers, signals)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def run_assessment(workspace, as_of: dt.date | None = None, progress=None,
+                   engine: str | None = None) -> Snapshot:
+    """Assess every customer as of a date with the current model; returns the stored snapshot.
+
+    ``engine``: duckdb or spark; by default the BECOMING_ENGINE setting.
+    """
+    from django.conf import settings
+
     report = progress or (lambda *a, **k: None)
     as_of = as_of or dt.date.today()
+    engine = engine or settings.ENGINE
     version = current_version(workspace)
     if version is None:
         raise ValidationError("this workspace has no transformation model yet: apply one first")
     model = version.parsed()
-    report(0, total=3, message=f"assessing as of {as_of}")
-    result, con = assess_workspace(workspace, model, as_of)
+    report(0, total=3, message=f"assessing as of {as_of}" + (" on Spark" if engine == "spark" else ""))
+    result, con = assess_workspace(workspace, model, as_of, engine=engine)
     report(1, message="saving the snapshot")
     path = _write(workspace, version.number, as_of, result.table)
     snapshot = Snapshot.objects.create(
@@ -158,7 +202,8 @@ def month_ends(months: int, today: dt.date | None = None) -> list[dt.date]:
     return sorted(out)
 
 
-def rebuild_history(workspace, months: int = 12, today: dt.date | None = None, progress=None) -> list[Snapshot]:
+def rebuild_history(workspace, months: int = 12, today: dt.date | None = None, progress=None,
+                    engine: str | None = None) -> list[Snapshot]:
     """Recompute month-end snapshots for the past `months` months and today, from the signals."""
     report = progress or (lambda *a, **k: None)
     today = today or dt.date.today()
@@ -168,7 +213,7 @@ def rebuild_history(workspace, months: int = 12, today: dt.date | None = None, p
     snapshots = []
     for i, day in enumerate(dates):
         report(i, total=len(dates), message=f"assessing as of {day}")
-        snapshots.append(run_assessment(workspace, day))
+        snapshots.append(run_assessment(workspace, day, engine=engine))
     report(len(dates), total=len(dates), message="done")
     return snapshots
 

@@ -19,17 +19,26 @@ from becoming.cli import (
 @workspace_option
 @click.option("--as-of", help="Assess as of this date (YYYY-MM-DD); default today.")
 @click.option("--history", type=int, help="Rebuild month-end snapshots for this many past months too.")
-def assess(slug, as_of, history):
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]),
+              help="Run the model on DuckDB (in this process) or Apache Spark (SPARK_MASTER, "
+                   "else local[*]); default: the BECOMING_ENGINE setting, else duckdb.")
+def assess(slug, as_of, history, engine):
     """Assess every customer with the current model and store the snapshot."""
-    setup_django()
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        setup_django()
+    except ImproperlyConfigured as exc:  # e.g. BECOMING_ENGINE=presto
+        fail(str(exc))
     from becoming.assessments.actions import rebuild_history, run_assessment
 
     ws = get_workspace(slug)
     if history:
-        snaps = with_bar("rebuilding history", rebuild_history, ws, history, today=parse_date(as_of))
+        snaps = with_bar("rebuilding history", rebuild_history, ws, history,
+                         today=parse_date(as_of), engine=engine)
         snap = snaps[-1]
     else:
-        snap = with_bar("assessing", run_assessment, ws, parse_date(as_of))
+        snap = with_bar("assessing", run_assessment, ws, parse_date(as_of), engine=engine)
     index = snap.summary.get("index")
     click.echo(f"assessed {snap.customers} customers as of {snap.as_of}; "
                f"transformation index {index:.1f}" if index is not None else
