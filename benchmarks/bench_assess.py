@@ -14,7 +14,8 @@ Generates customers (attributes) and events (8 types over 2024, skewed activity)
 Prints `name: value` lines and a summary; writes benchmarks/out/results.json.
 
 Usage: python benchmarks/bench_assess.py [--customers N] [--events N] [--keep DIR]
-Targets: import >= 200,000 events/s; assess within 1.5x of hand-written SQL; page < 200 ms.
+Targets: import >= 200,000 events/s; assess within 1.5x of hand-written SQL (the whole
+`becoming assess` within 1.2x since issue 9); page < 200 ms, sorted by a stage too.
 """
 
 from __future__ import annotations
@@ -410,9 +411,6 @@ def engine_vs_hand(slug: str, repeat: int) -> dict:
     start = time.perf_counter()
     A.summarise(model, con, result.table)
     out["assess_summarise_seconds"] = time.perf_counter() - start
-    start = time.perf_counter()
-    A._update_customers(model, result.table, as_of)
-    out["assess_update_customers_seconds"] = time.perf_counter() - start
     os.remove(path)
     return out
 
@@ -436,7 +434,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure_pages(cli: Cli, slug: str, requests: int) -> dict:
+def measure_pages(cli: Cli, slug: str, requests: int, extra: dict | None = None) -> dict:
     email, password = "bench@example.com", "bench-password-123"
     cli.run("user", "create", email, "--workspace", slug, "--role", "owner", "--password-stdin",
             stdin=password + "\n")
@@ -472,6 +470,7 @@ def measure_pages(cli: Cli, slug: str, requests: int) -> dict:
             "customers_page_filtered_sorted": f"/w/{slug}/customers/?stage_adoption=2&sort=-index",
             "customers_page_sorted_stage": f"/w/{slug}/customers/?sort=-stage_value",
             "customers_page_page_100": f"/w/{slug}/customers/?page=100",
+            **(extra or {}),
         }
         out = {}
         for name, url in variants.items():
@@ -537,11 +536,14 @@ def main() -> None:
         print(f"  {text.splitlines()[-1]}", flush=True)
         results["assess_cli_seconds"] = statistics.median(times)
         results["assess_cli_seconds_all"] = [round(x, 2) for x in times]
+        # The first run writes every customer's stages; the others only what changed (nothing).
+        results["assess_cli_first_seconds"] = times[0]
 
         django_setup(home)
         results.update(engine_vs_hand(slug, args.repeat))
         hand = results["handwritten_sql_seconds"]
         results["ratio_cli_vs_handwritten"] = results["assess_cli_seconds"] / hand
+        results["ratio_cli_first_vs_handwritten"] = results["assess_cli_first_seconds"] / hand
         results["ratio_engine_vs_handwritten"] = results["assess_engine_seconds"] / hand
 
         results["web_measured_with"] = "becoming serve (waitress) over HTTP"
@@ -568,11 +570,14 @@ def report(r: dict) -> None:
         print(f"{key}: {value}")
     ok = {
         "import >= 200,000 events/s": r["import_events_per_s"] >= 200_000,
-        "assess (CLI) within 1.5x of hand-written SQL": r["ratio_cli_vs_handwritten"] <= 1.5,
+        "assess (CLI) within 1.2x of hand-written SQL": r["ratio_cli_vs_handwritten"] <= 1.2,
+        "assess (CLI, first run: every stage written) within 1.2x":
+            r["ratio_cli_first_vs_handwritten"] <= 1.2,
         "assess (engine) within 1.5x of hand-written SQL": r["ratio_engine_vs_handwritten"] <= 1.5,
         "stages equal the hand-written query's": r["stages_agree"],
         "customers page median < 200 ms": r["customers_page_median_ms"] < 200,
         "filtered+sorted page median < 200 ms": r["customers_page_filtered_sorted_median_ms"] < 200,
+        "sorted by a stage page median < 200 ms": r["customers_page_sorted_stage_median_ms"] < 200,
     }
     print(f"\nSummary ({r['customers']:,} customers, {r['events']:,} events, {r['cpus']} CPUs):")
     print(f"  import: {r['import_events_per_s']:,} events/s (best format)")
