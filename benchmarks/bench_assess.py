@@ -14,7 +14,8 @@ Generates customers (attributes) and events (8 types over 2024, skewed activity)
 Prints `name: value` lines and a summary; writes benchmarks/out/results.json.
 
 Usage: python benchmarks/bench_assess.py [--customers N] [--events N] [--keep DIR]
-Targets: import >= 200,000 events/s; assess within 1.5x of hand-written SQL; page < 200 ms.
+Targets: import >= 200,000 events/s; assess within 1.5x of hand-written SQL (the whole
+`becoming assess` within 1.2x since issue 9); page < 200 ms, sorted by a stage too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import http.cookiejar
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -294,14 +296,26 @@ class Cli:
         self.env.update(BECOMING_HOME=str(home), DJANGO_SETTINGS_MODULE="becoming.settings")
 
     def run(self, *args, stdin: str | None = None) -> tuple[float, str]:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), children_cpu()
         proc = subprocess.run([BECOMING, *args], env=self.env, input=stdin, text=True,
                               capture_output=True)
         seconds = time.perf_counter() - start
+        # CPU seconds of the command (all threads): on a busy machine, a steadier figure.
+        self.cpu = children_cpu() - cpu
         if proc.returncode:
             raise SystemExit(f"becoming {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr}")
         return seconds, proc.stdout.strip()
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def import_workspace(cli: Cli, name: str, paths: dict, fmt: str, events: int) -> tuple[str, dict]:
@@ -367,7 +381,7 @@ def engine_vs_hand(slug: str, repeat: int) -> dict:
     files = store.files()
     out["store_files"] = len(files)
 
-    engine_t, register_t, hand_t = [], [], []
+    engine_t, register_t, hand_t, hand_cpu = [], [], [], []
     result = hand = None
     for _ in range(repeat):
         con = duckdb.connect()
@@ -381,13 +395,15 @@ def engine_vs_hand(slug: str, repeat: int) -> dict:
 
         con = duckdb.connect()
         con.register("customers", customers)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), own_cpu()
         hand = con.sql(hand_sql(files)).to_arrow_table()
         hand_t.append(time.perf_counter() - start)
+        hand_cpu.append(own_cpu() - cpu)
         con.close()
     out["engine_register_seconds"] = statistics.median(register_t)
     out["assess_engine_seconds"] = statistics.median(engine_t)
     out["handwritten_sql_seconds"] = statistics.median(hand_t)
+    out["handwritten_sql_cpu_seconds"] = statistics.median(hand_cpu)
     out["engine_seconds_all"] = [round(x, 3) for x in engine_t]
     out["handwritten_seconds_all"] = [round(x, 3) for x in hand_t]
 
@@ -410,9 +426,6 @@ def engine_vs_hand(slug: str, repeat: int) -> dict:
     start = time.perf_counter()
     A.summarise(model, con, result.table)
     out["assess_summarise_seconds"] = time.perf_counter() - start
-    start = time.perf_counter()
-    A._update_customers(model, result.table, as_of)
-    out["assess_update_customers_seconds"] = time.perf_counter() - start
     os.remove(path)
     return out
 
@@ -436,7 +449,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure_pages(cli: Cli, slug: str, requests: int) -> dict:
+def measure_pages(cli: Cli, slug: str, requests: int, extra: dict | None = None) -> dict:
     email, password = "bench@example.com", "bench-password-123"
     cli.run("user", "create", email, "--workspace", slug, "--role", "owner", "--password-stdin",
             stdin=password + "\n")
@@ -472,6 +485,7 @@ def measure_pages(cli: Cli, slug: str, requests: int) -> dict:
             "customers_page_filtered_sorted": f"/w/{slug}/customers/?stage_adoption=2&sort=-index",
             "customers_page_sorted_stage": f"/w/{slug}/customers/?sort=-stage_value",
             "customers_page_page_100": f"/w/{slug}/customers/?page=100",
+            **(extra or {}),
         }
         out = {}
         for name, url in variants.items():
@@ -511,6 +525,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=25, help="requests per page variant")
     parser.add_argument("--home", type=Path,
                         help="BECOMING_HOME to use and keep (default: a fresh temporary one, removed)")
+    parser.add_argument("--reuse", metavar="SLUG",
+                        help="with --home: measure this already loaded workspace (no imports)")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "results.json")
     args = parser.parse_args()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -523,26 +539,35 @@ def main() -> None:
     try:
         paths = prepare_data(data, args.customers, args.events, formats)
         cli = Cli(home)
-        slug = None
-        for i, fmt in enumerate(formats):
+        slug = args.reuse
+        for i, fmt in enumerate(formats if not args.reuse else []):
             slug, out = import_workspace(cli, f"Bench {fmt} {i}", paths, fmt, args.events)
             results.update(out)
         results["cli_startup_seconds"] = startup_seconds(cli, 3)
-        results["import_events_per_s"] = max(results[f"import_{f}_events_per_s"] for f in formats)
+        if not args.reuse:
+            results["import_events_per_s"] = max(results[f"import_{f}_events_per_s"] for f in formats)
 
-        times = []
+        times, cpu = [], []
         for _ in range(args.cli_repeat):
             seconds, text = cli.run("assess", "--workspace", slug, "--as-of", AS_OF)
             times.append(seconds)
+            cpu.append(cli.cpu)
         print(f"  {text.splitlines()[-1]}", flush=True)
         results["assess_cli_seconds"] = statistics.median(times)
         results["assess_cli_seconds_all"] = [round(x, 2) for x in times]
+        # The first run writes every customer's stages; the others only what changed (nothing).
+        results["assess_cli_first_seconds"] = times[0]
+        results["assess_cli_cpu_seconds"] = statistics.median(cpu)
+        results["assess_cli_cpu_seconds_all"] = [round(x, 2) for x in cpu]
 
         django_setup(home)
         results.update(engine_vs_hand(slug, args.repeat))
         hand = results["handwritten_sql_seconds"]
         results["ratio_cli_vs_handwritten"] = results["assess_cli_seconds"] / hand
+        results["ratio_cli_first_vs_handwritten"] = results["assess_cli_first_seconds"] / hand
         results["ratio_engine_vs_handwritten"] = results["assess_engine_seconds"] / hand
+        results["ratio_cli_vs_handwritten_cpu"] = (results["assess_cli_cpu_seconds"]
+                                                   / results["handwritten_sql_cpu_seconds"])
 
         results["web_measured_with"] = "becoming serve (waitress) over HTTP"
         results.update(measure_pages(cli, slug, args.requests))
@@ -567,15 +592,19 @@ def report(r: dict) -> None:
             value = str(value).lower()
         print(f"{key}: {value}")
     ok = {
-        "import >= 200,000 events/s": r["import_events_per_s"] >= 200_000,
-        "assess (CLI) within 1.5x of hand-written SQL": r["ratio_cli_vs_handwritten"] <= 1.5,
+        "import >= 200,000 events/s": r.get("import_events_per_s", 200_000) >= 200_000,
+        "assess (CLI) within 1.2x of hand-written SQL": r["ratio_cli_vs_handwritten"] <= 1.2,
+        "assess (CLI, first run: every stage written) within 1.2x":
+            r["ratio_cli_first_vs_handwritten"] <= 1.2,
         "assess (engine) within 1.5x of hand-written SQL": r["ratio_engine_vs_handwritten"] <= 1.5,
         "stages equal the hand-written query's": r["stages_agree"],
         "customers page median < 200 ms": r["customers_page_median_ms"] < 200,
         "filtered+sorted page median < 200 ms": r["customers_page_filtered_sorted_median_ms"] < 200,
+        "sorted by a stage page median < 200 ms": r["customers_page_sorted_stage_median_ms"] < 200,
     }
     print(f"\nSummary ({r['customers']:,} customers, {r['events']:,} events, {r['cpus']} CPUs):")
-    print(f"  import: {r['import_events_per_s']:,} events/s (best format)")
+    if "import_events_per_s" in r:
+        print(f"  import: {r['import_events_per_s']:,} events/s (best format)")
     print(f"  assess: CLI {r['assess_cli_seconds']:.2f} s, engine {r['assess_engine_seconds']:.2f} s, "
           f"hand-written SQL {r['handwritten_sql_seconds']:.2f} s "
           f"(x{r['ratio_cli_vs_handwritten']:.1f} / x{r['ratio_engine_vs_handwritten']:.2f})")

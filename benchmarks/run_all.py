@@ -1,12 +1,15 @@
 """Run every benchmark in sequence and print their `name: value` lines.
 
-Usage: python benchmarks/run_all.py [--quick] [--keep DIR]
+Usage: python benchmarks/run_all.py [--quick] [--keep DIR] [--scale]
 
 --quick runs a small size (10,000 customers, 1,000,000 events) to check the scripts work;
 without it the sizes are the issue's (100,000 customers, 10,000,000 events), which takes
 several minutes on 2 cores. bench_assess.py writes benchmarks/out/results.json, bench_themes.py
 benchmarks/out/themes.json; bench_inform.py prints recommendation quality, `recommend` at scale
 and digest throughput.
+benchmarks/out/themes.json. --scale also runs bench_scale.py (1,000,000 customers and
+100,000,000 events: about an hour on 2 cores and 15 GB of disk; with --quick, 100,000 and
+10,000,000), which writes benchmarks/out/scale.json.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small size, for a smoke run")
     parser.add_argument("--keep", type=Path, help="bench_assess.py keeps its generated data here")
+    parser.add_argument("--scale", action="store_true",
+                        help="also the long million-customer benchmark (bench_scale.py)")
     args = parser.parse_args()
     size = []
     if args.quick:
@@ -47,6 +52,9 @@ def main() -> None:
     codes.append(run("bench_connect.py", ["--members", "2000", "--group-members", "500"]
                      if args.quick else []))
     codes.append(run("bench_spark.py", size + (["--keep", str(args.keep)] if args.keep else [])))
+    if args.scale:
+        codes.append(run("bench_scale.py", ["--customers", "100000", "--events", "10000000",
+                                            "--file-events", "2000000"] if args.quick else []))
     sys.exit(max(codes))
 
 

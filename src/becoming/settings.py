@@ -132,8 +132,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "huey.contrib.djhuey",
     "ninja",  # its vendored Swagger UI and ReDoc: the API docs page works offline
+    # Not "huey.contrib.djhuey": as an app it is imported by every command, and huey imports
+    # redis and psycopg when it loads (0.3 s of each command's start-up, though `becoming
+    # assess` never queues a job). becoming.jobs imports it when a job is queued or consumed.
     *(f"becoming.{app}" for app in ("workspaces", "jobs", *DOMAIN_APPS, "web", "outbox")),
 ]
 
@@ -288,6 +290,17 @@ CACHES = {
 }
 
 CUSTOMERS_PER_PAGE = 50
+
+# DuckDB, which runs assessments: how much memory it may hold before it spills to disk (in
+# DUCKDB_TEMP, under the data directory) and how many threads it runs. Left to itself it takes
+# 80% of the machine's memory; an assessment of a million customers and a hundred million
+# events fits in 4 GB with spilling.
+DUCKDB_MEMORY = os.environ.get("BECOMING_DUCKDB_MEMORY", "").strip() or "4GB"
+if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", DUCKDB_MEMORY, re.IGNORECASE):
+    raise ImproperlyConfigured(f"BECOMING_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, "
+                               f"not {DUCKDB_MEMORY!r}")
+DUCKDB_THREADS = env_int("BECOMING_DUCKDB_THREADS", os.cpu_count() or 1, minimum=1)
+DUCKDB_TEMP = HOME / "duckdb-spill"
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from support import SMALL_MODEL
 
 from becoming.customers import actions
+from becoming.customers.models import CustomerStage
 from becoming.engine import parse_model
 
 
@@ -13,8 +14,10 @@ def customers(workspace):
     for ext, name, plan, stage in [("A-1", "Acme", "pro", 2), ("B-2", "Beta", "free", 0),
                                    ("C-3", "Acme North", "pro", 1)]:
         c, _ = actions.upsert_customer(workspace, ext, name, {"plan": plan})
-        c.stages = {"reporting": stage}
+        c.stages = {"reporting": stage}  # as an assessment writes them: JSON and rows
         c.save()
+        CustomerStage.objects.create(workspace=workspace, customer=c, dimension="reporting",
+                                     stage_index=stage)
     return workspace
 
 

@@ -6,13 +6,13 @@ import uuid
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from becoming.customers.actions import engine_customers
-from becoming.customers.models import Customer
+from becoming.customers.actions import load_customers
+from becoming.customers.models import Customer, CustomerStage
 from becoming.engine import (
     AssessmentResult,
     ModelError,
@@ -31,25 +31,32 @@ from .models import Snapshot, StageChange
 UPDATE_BATCH = 5000
 
 
+def duckdb_config() -> dict:
+    """DuckDB's limits for assessments (settings BECOMING_DUCKDB_MEMORY and _THREADS): past
+    the memory limit it spills to a folder under the data directory rather than take the
+    machine's memory (80% of it, left to itself)."""
+    settings.DUCKDB_TEMP.mkdir(exist_ok=True)
+    return {"memory_limit": settings.DUCKDB_MEMORY, "threads": settings.DUCKDB_THREADS,
+            "temp_directory": str(settings.DUCKDB_TEMP)}
+
+
 def assess_workspace(workspace, model, as_of: dt.date, customer_id: int | None = None,
                      engine: str = "duckdb"):
     """Run ``model`` over the workspace's customers and signals as of a date.
 
     The one place that opens an engine over a workspace: returns ``(result, connection)``.
-    On DuckDB the connection's ``customers`` and ``signals`` views stay registered for
+    On DuckDB the connection's ``customers`` table and ``signals`` view stay there for
     follow-up queries; on Spark (``engine="spark"``, every customer) the connection is a
     fresh DuckDB one for the follow-up work on the result. With ``customer_id``, only that
     customer is assessed (on DuckDB).
     """
     if engine == "spark" and customer_id is None:
-        return _assess_on_spark(workspace, model, as_of), duckdb.connect()
+        return _assess_on_spark(workspace, model, as_of), duckdb.connect(config=duckdb_config())
     if engine not in ENGINES:
         raise ValidationError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
-    con = duckdb.connect()
-    customers = engine_customers(workspace)
-    if customer_id is not None:
-        customers = customers.filter(pc.equal(customers.column("customer_id"), customer_id))
-    con.register("customers", customers)
+    con = duckdb.connect(config=duckdb_config())
+    con.execute("SET enable_progress_bar = false")  # else a long query draws on the terminal
+    load_customers(workspace, con, "customers", customer_id=customer_id)
     store_for(workspace).register(con, "signals")
     return assess(model, as_of, con), con
 
@@ -108,7 +115,7 @@ def run_assessment(workspace, as_of: dt.date | None = None, progress=None,
     report(2, message="recording stage changes")
     _record_changes(snapshot, model, con)
     if not Snapshot.objects.filter(workspace=workspace, as_of__gt=as_of).exists():
-        _update_customers(model, result.table, as_of)
+        _update_customers(snapshot, model, con)
     report(3, message="done")
     return snapshot
 
@@ -165,29 +172,98 @@ def _record_changes(snapshot: Snapshot, model, con) -> None:
     StageChange.objects.bulk_create(changes, batch_size=UPDATE_BATCH)
 
 
-def _update_customers(model, table: pa.Table, as_of: dt.date) -> None:
-    """Denormalise the latest stages onto customers so the list can filter and sort on them.
+STAGED = "becoming_assessed"
 
-    One UPDATE joined to a temporary table: 100,000 single-row updates cost seconds.
+
+def _update_customers(snapshot: Snapshot, model, con) -> None:
+    """Put the snapshot's stages on its customers, so the list can filter and sort on them:
+    ``Customer.stages`` (JSON, for display), ``index`` and ``assessed_on``, and one
+    ``CustomerStage`` row per dimension (indexed, for sorting and filtering).
+
+    Only what differs from the snapshot already on the customers is written (a day's
+    assessment moves few customers; rewriting a million rows costs seconds): DuckDB compares
+    the two snapshots' files, the changed rows go to a temporary table (COPY on PostgreSQL),
+    and a few set-based statements apply them. One transaction.
     """
-    con = duckdb.connect()
-    con.register("result_rows", table)
-    pairs = ", ".join(f"'{d.key}': \"stage__{d.key}\"" for d in model.dimensions)
-    rows = con.execute(f'SELECT customer_id, CAST(to_json({{{pairs}}}) AS VARCHAR), "index" '
-                       "FROM result_rows").fetchall()
-    customers = connection.ops.quote_name(Customer._meta.db_table)
-    index = connection.ops.quote_name("index")
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE assessed (id bigint PRIMARY KEY, stages text, idx double precision)")
-        try:
-            for start in range(0, len(rows), UPDATE_BATCH):
-                cursor.executemany("INSERT INTO assessed VALUES (%s, %s, %s)", rows[start:start + UPDATE_BATCH])
+    workspace, dims = snapshot.workspace, [d.key for d in model.dimensions]
+    with transaction.atomic():
+        base = Snapshot.objects.filter(workspace=workspace, on_customers=True).exclude(
+            pk=snapshot.pk).first()
+        full = (base is None or base.model_version_id != snapshot.model_version_id
+                or not os.path.exists(base.path))
+        stage_cols = ", ".join(f'"stage__{d}"' for d in dims)
+        pairs = ", ".join(f"'{d}': \"stage__{d}\"" for d in dims)
+        query = (f'SELECT customer_id, "index", CAST(to_json({{{pairs}}}) AS VARCHAR), {stage_cols} '
+                 "FROM read_parquet(?) n")
+        params = [snapshot.path]
+        if base is not None and not full:
+            same = " AND ".join(f'p."{c}" IS NOT DISTINCT FROM n."{c}"'
+                                for c in ["index", *(f"stage__{d}" for d in dims)])
+            query += (" WHERE NOT EXISTS (SELECT 1 FROM read_parquet(?) p "
+                      f"WHERE p.customer_id = n.customer_id AND {same})")
+            params.append(base.path)
+        rows = con.execute(query, params)
+        with connection.cursor() as cursor:
+            _stage_rows(cursor, rows, len(dims))
+            _apply(cursor, workspace, dims, full)
+            last = con.execute("SELECT max(customer_id) FROM read_parquet(?)", [snapshot.path]).fetchone()
+            # Every assessed customer's date; rows already on it are left alone.
             cursor.execute(
-                f"UPDATE {customers} SET stages = assessed.stages{cast}, {index} = assessed.idx, "
-                f"assessed_on = %s FROM assessed WHERE {customers}.id = assessed.id", [as_of])
-        finally:
-            cursor.execute("DROP TABLE assessed")
+                f"UPDATE {_q(Customer._meta.db_table)} SET assessed_on = %s WHERE workspace_id = %s "
+                "AND id <= %s AND (assessed_on IS NULL OR assessed_on <> %s)",
+                [snapshot.as_of, workspace.pk, (last or [0])[0] or 0, snapshot.as_of])
+            cursor.execute(f"DROP TABLE {STAGED}")
+        Snapshot.objects.filter(workspace=workspace, on_customers=True).update(on_customers=False)
+        Snapshot.objects.filter(pk=snapshot.pk).update(on_customers=True)
+
+
+def _stage_rows(cursor, rows, dims: int) -> None:
+    """The changed customers (id, index, stages JSON, one stage column per dimension) into a
+    temporary table, a slice at a time."""
+    cols = ", ".join(f"s{i} smallint" for i in range(dims))
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGED}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {STAGED} (id bigint PRIMARY KEY, "
+                   f"idx double precision, stages text, {cols})")
+    marks = ", ".join(["%s"] * (dims + 3))
+    while part := rows.fetchmany(UPDATE_BATCH * 10):
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {STAGED} FROM STDIN") as copy:
+                for row in part:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {STAGED} VALUES ({marks})", part)
+    cursor.execute(f"ANALYZE {STAGED}")
+
+
+def _apply(cursor, workspace, dims: list[str], full: bool) -> None:
+    """Write the staged rows: statements that start from the (few) staged rows and find
+    each customer or stage row by its key, on SQLite and PostgreSQL alike."""
+    customers, stages = _q(Customer._meta.db_table), _q(CustomerStage._meta.db_table)
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    pick = "(SELECT t.{} FROM " + STAGED + " t WHERE t.id = {}.{})"
+    cursor.execute(
+        f"UPDATE {customers} SET stages = {cast % pick.format('stages', customers, 'id')}, "
+        f"{_q('index')} = {pick.format('idx', customers, 'id')} "
+        f"WHERE id IN (SELECT id FROM {STAGED}) AND workspace_id = %s", [workspace.pk])
+    if full:  # another model (or none) before: its rows go
+        cursor.execute(f"DELETE FROM {stages} WHERE workspace_id = %s", [workspace.pk])
+    for i, dim in enumerate(dims):
+        if not full:
+            cursor.execute(
+                f"UPDATE {stages} SET stage_index = {pick.format(f's{i}', stages, 'customer_id')} "
+                f"WHERE customer_id IN (SELECT id FROM {STAGED}) AND dimension = %s", [dim])
+        # Customers deleted since they were assessed are left out by the join.
+        cursor.execute(
+            f"INSERT INTO {stages} (workspace_id, customer_id, dimension, stage_index) "
+            f"SELECT c.workspace_id, t.id, %s, t.s{i} FROM {STAGED} t JOIN {customers} c "
+            f"ON c.id = t.id AND c.workspace_id = %s"
+            + ("" if full else f" WHERE NOT EXISTS (SELECT 1 FROM {stages} s "
+                                 "WHERE s.customer_id = t.id AND s.dimension = %s)")
+            + " ORDER BY t.id", [dim, workspace.pk] + ([] if full else [dim]))
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
 def month_ends(months: int, today: dt.date | None = None) -> list[dt.date]:

@@ -22,6 +22,9 @@ class Snapshot(models.Model):
     customers = models.PositiveIntegerField(default=0)
     path = models.CharField(max_length=500)
     summary = models.JSONField(default=dict)
+    # True for the one snapshot of a workspace whose stages are on its customers
+    # (Customer.stages and CustomerStage): the next assessment writes only what differs.
+    on_customers = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-as_of", "-created"]

@@ -61,8 +61,14 @@ def _customer(request, external_id) -> Customer:
 
 
 @router.get("/customers", response=CustomerPage)
-def list_customers(request, q: str = "", offset: int = Query(0, ge=0, le=OFFSET_MAX), limit: int = Query(100, ge=1, le=PAGE_MAX)):
-    qs = actions.search_customers(request.workspace, q).order_by("external_id")
+def list_customers(request, q: str = "",
+                   sort: str = Query("", description="name, index or stage_<dimension key>; "
+                                     "- first for descending (default: by external id)"),
+                   offset: int = Query(0, ge=0, le=OFFSET_MAX), limit: int = Query(100, ge=1, le=PAGE_MAX)):
+    """Customers, searched by ``q`` (name or external id). Filter by a stage with
+    ``stage_<dimension key>=<stage index>`` (0 is the first stage), and by an attribute with
+    ``attr=<name>&value=<value>``, as the customers page does."""
+    qs = actions.list_customers(request.workspace, request.GET, default_sort="external_id")["customers"]
     count = qs.count()
     items = list(qs[offset:offset + limit])
     nxt = offset + limit if offset + limit < count else None

@@ -69,3 +69,30 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+
+class CustomerStage(models.Model):
+    """A customer's stage on one dimension in the latest assessment (the stage's position in
+    the dimension's ladder, 0 first).
+
+    The same as ``Customer.stages``, one row per dimension, so that the customer list can
+    sort and filter on any dimension's stage through an index, instead of reading the JSON of
+    every customer. Written by the assessment, with ``Customer.stages``.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="stage_rows",
+                                 db_index=False)
+    dimension = models.CharField(max_length=100)
+    stage_index = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "dimension"],
+                                               name="one_stage_per_dimension")]
+        # Sorted by a stage: walk this in order; filtered by a stage: one range of it.
+        indexes = [models.Index(fields=["workspace", "dimension", "stage_index", "customer"],
+                                name="customer_stage_order")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.dimension}={self.stage_index}"

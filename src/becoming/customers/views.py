@@ -9,7 +9,6 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from becoming import registry
-from becoming.transformation.actions import current_model
 from becoming.web.access import workspace_view
 from becoming.web.pagination import paginate, query_without
 
@@ -20,10 +19,8 @@ from .models import Attribute, Customer
 @workspace_view("viewer")
 def customer_list(request):
     ws = request.workspace
-    model = current_model(ws)
-    dimensions = model.dimensions if model else ()
-    qs, active = actions.filter_customers(ws, request.GET, dimensions)
-    qs, sort = actions.sort_customers(qs, request.GET.get("sort", "name"), dimensions)
+    found = actions.list_customers(ws, request.GET)
+    qs, active, sort, dimensions = found["customers"], found["active"], found["sort"], found["dimensions"]
     qs = qs.only("id", "external_id", "name", "stages", "index", "assessed_on")
     page = paginate(qs, request.GET.get("page"), counted=not active)
     context = {
