@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from becoming.customers.actions import load_customers
+from becoming.customers.actions import engine_customers, load_customers
 from becoming.customers.models import Customer, CustomerStage
 from becoming.engine import (
     AssessmentResult,
