@@ -5,6 +5,7 @@ message naming the variable. Each outside service has an embedded default (SQLit
 job queue, a data directory under the user's home), so nothing must be installed to start.
 """
 
+import importlib.util
 import os
 import re
 import secrets
@@ -125,6 +126,9 @@ _PROXY_SSL_HEADER = env_header("BECOMING_PROXY_SSL_HEADER")
 SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
 CONTENT_SECURITY_POLICY = env_csp("BECOMING_CSP")
 
+# django-ninja's folder, found without importing it (that costs every command its start-up).
+_NINJA = Path(importlib.util.find_spec("ninja").origin).parent
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -132,7 +136,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "ninja",  # its vendored Swagger UI and ReDoc: the API docs page works offline
     # Not "huey.contrib.djhuey": as an app it is imported by every command, and huey imports
     # redis and psycopg when it loads (0.3 s of each command's start-up, though `becoming
     # assess` never queues a job). becoming.jobs imports it when a job is queued or consumed.
@@ -156,7 +159,7 @@ WSGI_APPLICATION = "becoming.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [_NINJA / "templates"],  # its Swagger UI page (see becoming.api.core)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -223,6 +226,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [_NINJA / "static"]  # the Swagger UI that django-ninja ships
 # Serve the vendored assets straight from the app folders: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = HOME / "uploads"

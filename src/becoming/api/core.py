@@ -6,20 +6,35 @@ first published under: ``becoming_api_<group>_<function>``, where an app's ``api
 set ``OPERATION_GROUP`` (the apps split out of the first API module keep "routes").
 """
 
+import json
 import smtplib
 import sys
 
 from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.http import Http404
+from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestInvalid
+from ninja.openapi.docs import Swagger, _csrf_needed
 
 from becoming.apps import API_APPS, app_modules
 from becoming.engine import ModelError
 
 from .auth import TokenAuth
+
+
+class OfflineSwagger(Swagger):
+    """Swagger UI from the copy django-ninja ships (served as static files, see settings),
+    never its CDN: the docs page works offline. django-ninja only uses that copy when it is an
+    installed app, which would import it (and pydantic) in every command's start-up."""
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        return render(request, self.template, {
+            "swagger_settings": json.dumps(self.settings, indent=1), "api": api,
+            "add_csrf": _csrf_needed(api)})
 
 
 class BecomingAPI(NinjaAPI):
@@ -58,7 +73,8 @@ def document_errors(schema: dict) -> None:
                     responses[status] = {"description": description, **error}
 
 
-api = BecomingAPI(title="Becoming API", version="1", auth=TokenAuth(), urls_namespace="api-v1")
+api = BecomingAPI(title="Becoming API", version="1", auth=TokenAuth(), urls_namespace="api-v1",
+                  docs=OfflineSwagger())
 
 
 @api.exception_handler(ValidationError)
