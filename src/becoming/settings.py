@@ -295,11 +295,20 @@ CACHES = {
 
 CUSTOMERS_PER_PAGE = 50
 
+
+def _half_the_memory_or_4gb() -> str:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not every system tells
+        return "4GB"
+    return f"{min(4096, total // 2 // 2**20)}MB"
+
+
 # DuckDB, which runs assessments: how much memory it may hold before it spills to disk (in
 # DUCKDB_TEMP, under the data directory) and how many threads it runs. Left to itself it takes
-# 80% of the machine's memory; an assessment of a million customers and a hundred million
-# events fits in 4 GB with spilling.
-DUCKDB_MEMORY = os.environ.get("BECOMING_DUCKDB_MEMORY", "").strip() or "4GB"
+# 80% of the machine's memory; by default it gets 4 GB (half the memory on smaller machines),
+# enough for a million customers with spilling.
+DUCKDB_MEMORY = os.environ.get("BECOMING_DUCKDB_MEMORY", "").strip() or _half_the_memory_or_4gb()
 if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", DUCKDB_MEMORY, re.IGNORECASE):
     raise ImproperlyConfigured(f"BECOMING_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, "
                                f"not {DUCKDB_MEMORY!r}")
