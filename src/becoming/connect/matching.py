@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -313,7 +314,7 @@ class Reasons:
         if p.texts and any(t.strip() for t in p.texts):
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            vectorizer = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1,
+            vectorizer = TfidfVectorizer(analyzer=_phrases, min_df=1,
                                          max_df=0.2 if p.n > 20 else 1.0, sublinear_tf=True)
             try:
                 self._terms = (vectorizer.fit_transform(p.texts), vectorizer.get_feature_names_out())
@@ -324,10 +325,12 @@ class Reasons:
         if self._terms is None:
             return []
         matrix, names = self._terms
-        both = matrix[i].multiply(matrix[j])
+        both = matrix[i].multiply(matrix[j]).tocsr()
         if both.nnz == 0:
             return []
-        order = np.argsort(-both.data)
+        # a shared two-word phrase says more than either of its words
+        weight = both.data * np.array([2.0 if " " in str(names[k]) else 1.0 for k in both.indices])
+        order = np.argsort(-weight, kind="stable")
         picked: list[str] = []
         for idx in both.indices[order]:
             term = str(names[idx])
@@ -388,6 +391,26 @@ class Reasons:
                             f"in {when.strftime('%B %Y')}")
             out.append(sentence + f", {p.names[behind]} is not there yet")
         return out
+
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'+-]*[a-z0-9]|[a-z0-9]{2,}")
+_CLAUSE = re.compile(r"[.,;:!?()\[\]\n]+")
+
+
+def _phrases(text: str) -> list[str]:
+    """Words and two-word phrases, never across a comma or a full stop, no stop words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    out: list[str] = []
+    for clause in _CLAUSE.split(text.lower()):
+        words = [w for w in _WORD.findall(clause)]
+        for k, word in enumerate(words):
+            if word in ENGLISH_STOP_WORDS or len(word) < 3:
+                continue
+            out.append(word)
+            if k + 1 < len(words) and words[k + 1] not in ENGLISH_STOP_WORDS and len(words[k + 1]) > 2:
+                out.append(f"{word} {words[k + 1]}")
+    return out
 
 
 def _join(words: list[str]) -> str:

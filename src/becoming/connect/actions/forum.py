@@ -60,14 +60,14 @@ def _body(body: str) -> str:
 
 
 def start_thread(topic: Topic, title: str, body: str, *, contact=None, staff=None,
-                 connection=None) -> Thread:
+                 connection=None, when=None) -> Thread:
     workspace = topic.workspace
     _check_author(workspace, contact, staff)
     title = title.strip()
     if not title:
         raise ValidationError("title: a thread needs a title")
     body = _body(body)
-    now = timezone.now()
+    now = when or timezone.now()
     with transaction.atomic():
         thread = Thread.objects.create(workspace=workspace, topic=topic, title=title[:200],
                                        created=now, last_post=now)
@@ -76,7 +76,7 @@ def start_thread(topic: Topic, title: str, body: str, *, contact=None, staff=Non
     return thread
 
 
-def reply(thread: Thread, body: str, *, contact=None, staff=None, connection=None) -> Post:
+def reply(thread: Thread, body: str, *, contact=None, staff=None, connection=None, when=None) -> Post:
     workspace = thread.workspace
     _check_author(workspace, contact, staff)
     if thread.locked and contact is not None:
@@ -84,7 +84,7 @@ def reply(thread: Thread, body: str, *, contact=None, staff=None, connection=Non
     if thread.hidden and contact is not None:
         raise ValidationError("this thread is no longer available")
     body = _body(body)
-    now = timezone.now()
+    now = when or timezone.now()
     with transaction.atomic():
         post = _save_post(thread, body, contact, staff, now)
         Thread.objects.filter(pk=thread.pk).update(last_post=now)

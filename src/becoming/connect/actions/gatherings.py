@@ -85,16 +85,25 @@ def set_rsvp(seat: Seat, answer: str) -> Seat:
 
 def set_attended(seat: Seat, attended: bool) -> Seat:
     """Record attendance; who came becomes a ``connect.attended`` signal (keyed by the seat)."""
+    record_attendance(seat.gathering, {seat.pk: attended})
+    seat.refresh_from_db()
+    return seat
+
+
+def record_attendance(gathering: Gathering, attended: dict[int, bool]) -> int:
+    """Attendance of many seats at once (database first, then one append of the signals of
+    those who came; re-sending them is a no-op)."""
     from becoming.signals.actions import ingest_batch
 
-    seat.attended = attended
-    seat.save(update_fields=["attended"])
-    if attended:
-        ingest_batch(seat.gathering.workspace, [{
-            "customer_id": seat.member.customer.external_id, "kind": "event",
-            "type": "connect.attended", "time": seat.gathering.starts,
-            "id": f"connect-attended-{seat.pk}"}])
-    return seat
+    seats = list(gathering.seats.filter(pk__in=list(attended)).select_related("member__customer"))
+    for seat in seats:
+        seat.attended = bool(attended[seat.pk])
+    Seat.objects.bulk_update(seats, ["attended"], batch_size=500)
+    events = [{"customer_id": s.member.customer.external_id, "kind": "event", "type": "connect.attended",
+               "time": gathering.starts, "id": f"connect-attended-{s.pk}"} for s in seats if s.attended]
+    if events:
+        ingest_batch(gathering.workspace, events)
+    return len(events)
 
 
 def ics(gathering: Gathering, seat: Seat | None = None) -> bytes:
