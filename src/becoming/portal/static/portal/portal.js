@@ -22,7 +22,10 @@
           return ctx.dataset.label + ": " + (ctx.dataset.stages[ctx.parsed.y] || ctx.parsed.y);
         }}}},
       scales: {y: {min: 0, max: top, ticks: {stepSize: 1, precision: 0,
-                   callback: function (v) { return "stage " + (v + 1); }}},
+                   callback: function (v) {
+                     // One dimension: its stage names; several: stage numbers (1 = first).
+                     return d.datasets.length === 1 ? (d.datasets[0].stages[v] || "") : "stage " + (v + 1);
+                   }}},
                x: {ticks: {maxRotation: 0, autoSkip: true}}}}
   });
 })();
