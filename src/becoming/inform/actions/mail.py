@@ -209,6 +209,7 @@ def send(issue: Issue, base_url: str, *, progress=None, connection=None, rate: f
     report(done, total=total, message="sending")
     items = Item.objects.in_bulk({pk for d in pending for pk in d.items})
     connection = connection or get_connection()
+    calendars = _calendars(pending, items)
     sent = failed = skipped = 0
     started = time.monotonic()
     connection.open()
@@ -236,6 +237,8 @@ def send(issue: Issue, base_url: str, *, progress=None, connection=None, rate: f
                     headers={"List-Unsubscribe": f"<{rendered['unsubscribe']}>",
                              "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
                 message.attach_alternative(rendered["html"], "text/html")
+                for name, data in calendars.get(tuple(delivery.items), []):
+                    message.attach(name, data, "text/calendar")
                 try:
                     message.send()
                 except smtplib.SMTPRecipientsRefused as exc:
@@ -260,6 +263,22 @@ def send(issue: Issue, base_url: str, *, progress=None, connection=None, rate: f
         Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SENT, sent=timezone.now())
     report(total, total=total, message="done")
     return {"sent": sent, "failed": failed, "skipped": skipped, "interrupted": interrupted, "total": total}
+
+
+def _calendars(deliveries, items: dict) -> dict[tuple, list[tuple[str, bytes]]]:
+    """An .ics file for each upcoming webinar or event a message carries (an invitation)."""
+    from .events import EVENT_KINDS, ics
+
+    now = timezone.now()
+    out: dict[tuple, list[tuple[str, bytes]]] = {}
+    for delivery in deliveries:
+        key = tuple(delivery.items)
+        if key in out:
+            continue
+        out[key] = [(f"event-{pk}.ics", ics(items[pk])) for pk in key
+                    if pk in items and items[pk].kind in EVENT_KINDS and items[pk].starts
+                    and items[pk].starts > now]
+    return out
 
 
 def send_issue_job(job, progress, issue_id: int, base_url: str) -> dict:
