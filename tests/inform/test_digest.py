@@ -102,3 +102,23 @@ def test_a_webinar_invitation_carries_a_calendar_file(library_ws, owner, smtp_se
     assert attachment.get_content_type() == "text/calendar"
     content = attachment.get_content()
     assert "SUMMARY:Reports\\, live" in (content.decode() if isinstance(content, bytes) else content)
+
+
+def test_the_send_button_runs_a_job_with_progress(digest, owner, viewer, smtp_server):
+    from becoming.jobs.actions import run_job
+    from becoming.jobs.models import Job
+
+    member = Client()
+    member.force_login(viewer)
+    url = f"/w/{digest.workspace.slug}/inform/sends/{digest.pk}/send/"
+    assert member.post(url).status_code == 403
+    client = Client()
+    client.force_login(owner)
+    response = client.post(url)
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    job = Job.objects.get(kind="inform_send")
+    job = run_job(job.pk)
+    assert job.status == "done" and job.result["sent"] == 4 and job.done == job.total == 4
+    assert len(smtp_server.messages) == 4
+    page = client.get(f"/w/{digest.workspace.slug}/inform/sends/").content.decode()
+    assert "Your reading this week" in page and "Sent" in page

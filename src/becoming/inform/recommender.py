@@ -25,6 +25,9 @@ import scipy.sparse as sp
 
 # Readers scored at once: 1,000 × 5,000 float32 scores are 20 MB.
 CHUNK = 1000
+# EASE^R's λ for Becoming's recommender, chosen on MovieLens small (docs/readme/inform.md);
+# the INFORM_EASE_LAMBDA setting changes it.
+DEFAULT_LAMBDA = 300.0
 
 
 def matrix(readers: np.ndarray, items: np.ndarray, n_readers: int, n_items: int) -> sp.csr_matrix:
