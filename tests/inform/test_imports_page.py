@@ -5,7 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 def test_reading_file_through_the_imports_flow(library_ws, owner):
     from becoming.inform.models import Interaction
-    from becoming.jobs.actions import dry_run_import, mapping_form, run_job, save_upload, start_import
+    from becoming.jobs.actions import (
+        dry_run_import,
+        mapping_form,
+        run_job,
+        save_upload,
+        start_import,
+    )
 
     file = SimpleUploadedFile("reads.csv", b"customer_id,item_id,event,timestamp\nC1,weekly,download,2026-02-01\n"
                                           b"C2,news,click,2026-02-02\n")
@@ -27,8 +33,8 @@ def test_content_file_through_the_imports_flow(library_ws, owner):
     from becoming.inform.models import Item
     from becoming.jobs.actions import mapping_form, run_job, save_upload, start_import
 
-    file = SimpleUploadedFile("library.csv", "id,title,type,tags,dimension,stage\n"
-                              "x1,Reports in ten minutes,Video,reports;video,reporting,trying\n".encode())
+    file = SimpleUploadedFile("library.csv", b"id,title,type,tags,dimension,stage\n"
+                              b"x1,Reports in ten minutes,Video,reports;video,reporting,trying\n")
     upload = save_upload(library_ws, "content", file, owner)
     form = mapping_form(upload, {**mapping_form(upload).initial, "kind": "article"})
     assert form.is_valid(), form.errors
