@@ -50,6 +50,10 @@ class EASE:
     def fit(self, x: sp.csr_matrix) -> EASE:
         # Only items someone touched take part: the others' rows and columns of B are zero.
         self.used = np.flatnonzero(np.asarray(x.getnnz(axis=0)) > 0)
+        self.n_items = x.shape[1]
+        if not len(self.used):  # nobody has read anything yet: no item-to-item model
+            self.b = np.zeros((0, 0), dtype=np.float32)
+            return self
         sub = x[:, self.used]
         gram = (sub.T @ sub).toarray().astype(np.float64)
         gram[np.diag_indices_from(gram)] += self.lam
