@@ -113,8 +113,10 @@ def preview(issue: Issue, contact: Contact, base_url: str = "http://localhost") 
         raise ValidationError("contact: not in this workspace")
     if issue.kind == Issue.Kind.NEWSLETTER:
         item_pks = [i.pk for i in issue.items.all()]
-    else:
-        item_pks = _digest_items(issue).get(contact.customer_id, [])
+    else:  # this reader's own top items (the recommender on one reader: fast on any list)
+        from .recommend import for_customer
+
+        item_pks = [r["item"].pk for r in for_customer(issue.workspace, contact.customer, issue.count)]
     delivery = Delivery(pk=0, issue=issue, contact=contact, email=contact.email, items=item_pks)
     return render_message(issue, delivery, base_url, preview=True)
 
