@@ -42,7 +42,7 @@ def quality(quick: bool) -> None:
     import scipy.sparse as sp
 
     from becoming.inform import recommender as R
-    from becoming.inform.actions.recommend import DEFAULT_LAMBDA
+    from becoming.inform.recommender import DEFAULT_LAMBDA
 
     ratings = pd.read_csv(ML / "ratings.csv")
     movies = pd.read_csv(ML / "movies.csv")

@@ -80,3 +80,45 @@ def test_a_resumed_send_mails_nobody_twice_and_skips_the_unsubscribed(library_ws
     # Sending again sends nothing.
     send(issue, "http://testserver/")
     assert len(smtp_server.messages) == 1
+
+
+def test_a_webinar_invitation_carries_a_calendar_file(library_ws, owner, smtp_server):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from becoming.inform.actions.content import save_item
+    from becoming.inform.actions.mail import compose, send
+
+    start = timezone.now() + dt.timedelta(days=7)
+    webinar = save_item(library_ws, {"title": "Reports, live", "kind": "webinar", "starts": start,
+                                     "ends": start + dt.timedelta(hours=1), "place": "https://meet.test/r"})
+    # Invitations by stage: only contacts whose customer is at "trying" on reporting.
+    issue = compose(library_ws, kind="newsletter", subject="Join us", items=[webinar.pk],
+                    dimension="reporting", stage="trying", user=owner)
+    result = send(issue, "http://testserver/")
+    assert result["sent"] == 1 and smtp_server.messages[0]["To"] == "person2@customer2.test"
+    [attachment] = list(smtp_server.messages[0].iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    content = attachment.get_content()
+    assert "SUMMARY:Reports\\, live" in (content.decode() if isinstance(content, bytes) else content)
+
+
+def test_the_send_button_runs_a_job_with_progress(digest, owner, viewer, smtp_server):
+    from becoming.jobs.actions import run_job
+    from becoming.jobs.models import Job
+
+    member = Client()
+    member.force_login(viewer)
+    url = f"/w/{digest.workspace.slug}/inform/sends/{digest.pk}/send/"
+    assert member.post(url).status_code == 403
+    client = Client()
+    client.force_login(owner)
+    response = client.post(url)
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    job = Job.objects.get(kind="inform_send")
+    job = run_job(job.pk)
+    assert job.status == "done" and job.result["sent"] == 4 and job.done == job.total == 4
+    assert len(smtp_server.messages) == 4
+    page = client.get(f"/w/{digest.workspace.slug}/inform/sends/").content.decode()
+    assert "Your reading this week" in page and "Sent" in page

@@ -92,3 +92,25 @@ def test_recommendations_follow_the_gap_and_never_repeat_what_was_read(library_w
     assert by_reader["C2"][0]["item_id"] == "weekly"
     assert not by_reader["C3"][0]["reason"].startswith("For your next step")
     assert all(len(rows) == 2 for rows in by_reader.values())
+
+
+def test_recommendations_for_contacts_and_as_of_a_date(library_ws):
+    import datetime as dt
+
+    from becoming.customers.models import Contact
+    from becoming.inform.actions.interactions import record
+    from becoming.inform.actions.recommend import recommend
+    from becoming.inform.models import Item
+
+    contact = Contact.objects.get(email="person1@customer1.test")
+    weekly = Item.objects.get(external_id="weekly")
+    record(library_ws, weekly, contact.customer, "view", contact=contact,
+           time=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), key="contact-read")
+    rows = recommend(library_ws, "contacts", k=3).to_pylist()
+    mine = [r["item_id"] for r in rows if r["reader_id"] == "person1@customer1.test"]
+    assert len(mine) == 2 and "weekly" not in mine  # what this contact read is left out
+    # As of a day before that reading it was unseen; with no assessment then, no gap reason.
+    earlier = recommend(library_ws, "contacts", k=3, as_of=dt.date(2026, 2, 1)).to_pylist()
+    mine = [r for r in earlier if r["reader_id"] == "person1@customer1.test"]
+    assert "weekly" in [r["item_id"] for r in mine]
+    assert not any(r["reason"].startswith("For your next step") for r in mine)

@@ -25,6 +25,9 @@ import scipy.sparse as sp
 
 # Readers scored at once: 1,000 × 5,000 float32 scores are 20 MB.
 CHUNK = 1000
+# EASE^R's λ for Becoming's recommender, chosen on MovieLens small (docs/readme/inform.md);
+# the INFORM_EASE_LAMBDA setting changes it.
+DEFAULT_LAMBDA = 300.0
 
 
 def matrix(readers: np.ndarray, items: np.ndarray, n_readers: int, n_items: int) -> sp.csr_matrix:
@@ -47,6 +50,10 @@ class EASE:
     def fit(self, x: sp.csr_matrix) -> EASE:
         # Only items someone touched take part: the others' rows and columns of B are zero.
         self.used = np.flatnonzero(np.asarray(x.getnnz(axis=0)) > 0)
+        self.n_items = x.shape[1]
+        if not len(self.used):  # nobody has read anything yet: no item-to-item model
+            self.b = np.zeros((0, 0), dtype=np.float32)
+            return self
         sub = x[:, self.used]
         gram = (sub.T @ sub).toarray().astype(np.float64)
         gram[np.diag_indices_from(gram)] += self.lam

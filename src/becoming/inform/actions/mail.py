@@ -113,8 +113,10 @@ def preview(issue: Issue, contact: Contact, base_url: str = "http://localhost") 
         raise ValidationError("contact: not in this workspace")
     if issue.kind == Issue.Kind.NEWSLETTER:
         item_pks = [i.pk for i in issue.items.all()]
-    else:
-        item_pks = _digest_items(issue).get(contact.customer_id, [])
+    else:  # this reader's own top items (the recommender on one reader: fast on any list)
+        from .recommend import for_customer
+
+        item_pks = [r["item"].pk for r in for_customer(issue.workspace, contact.customer, issue.count)]
     delivery = Delivery(pk=0, issue=issue, contact=contact, email=contact.email, items=item_pks)
     return render_message(issue, delivery, base_url, preview=True)
 
@@ -209,6 +211,7 @@ def send(issue: Issue, base_url: str, *, progress=None, connection=None, rate: f
     report(done, total=total, message="sending")
     items = Item.objects.in_bulk({pk for d in pending for pk in d.items})
     connection = connection or get_connection()
+    calendars = _calendars(pending, items)
     sent = failed = skipped = 0
     started = time.monotonic()
     connection.open()
@@ -236,6 +239,8 @@ def send(issue: Issue, base_url: str, *, progress=None, connection=None, rate: f
                     headers={"List-Unsubscribe": f"<{rendered['unsubscribe']}>",
                              "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
                 message.attach_alternative(rendered["html"], "text/html")
+                for name, data in calendars.get(tuple(delivery.items), []):
+                    message.attach(name, data, "text/calendar")
                 try:
                     message.send()
                 except smtplib.SMTPRecipientsRefused as exc:
@@ -260,6 +265,22 @@ def send(issue: Issue, base_url: str, *, progress=None, connection=None, rate: f
         Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SENT, sent=timezone.now())
     report(total, total=total, message="done")
     return {"sent": sent, "failed": failed, "skipped": skipped, "interrupted": interrupted, "total": total}
+
+
+def _calendars(deliveries, items: dict) -> dict[tuple, list[tuple[str, bytes]]]:
+    """An .ics file for each upcoming webinar or event a message carries (an invitation)."""
+    from .events import EVENT_KINDS, ics
+
+    now = timezone.now()
+    out: dict[tuple, list[tuple[str, bytes]]] = {}
+    for delivery in deliveries:
+        key = tuple(delivery.items)
+        if key in out:
+            continue
+        out[key] = [(f"event-{pk}.ics", ics(items[pk])) for pk in key
+                    if pk in items and items[pk].kind in EVENT_KINDS and items[pk].starts
+                    and items[pk].starts > now]
+    return out
 
 
 def send_issue_job(job, progress, issue_id: int, base_url: str) -> dict:

@@ -26,8 +26,7 @@ from .. import recommender as R
 from ..models import ContactKey, Interaction, Item
 
 FOR = ("customers", "contacts")
-# EASE^R's λ: measured on MovieLens small (docs/readme/inform.md); settings may change it.
-DEFAULT_LAMBDA = 300.0
+DEFAULT_LAMBDA = R.DEFAULT_LAMBDA
 # Readers "like yours": each reader's nearest readers by items read in common.
 NEIGHBOURS = 50
 
