@@ -56,6 +56,13 @@ def test_the_readme_walkthrough_works_when_followed_literally(tmp_path):
 
     need_data(TELCO)
     root = Path(__file__).resolve().parents[1]
+    # The copy below shares this .venv: with a stale one, `make venv` would reinstall Becoming
+    # into it from the temporary copy. `make test` (and CI) bring it up to date first.
+    import hashlib
+
+    stamp = hashlib.md5((root / "pyproject.toml").read_bytes()).hexdigest()[:12]  # as the Makefile
+    assert (root / ".venv" / f".installed-{stamp}").exists(), (
+        ".venv is older than pyproject.toml: run `make venv` (as `make test` does) first")
     block = README.split("## A first workspace, from the command line", 1)[1]
     block = block.split("```sh\n", 1)[1].split("```", 1)[0]
     lines = [ln for ln in block.splitlines() if ln.strip()]
