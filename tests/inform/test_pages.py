@@ -5,6 +5,7 @@ portal's reading and a webinar's registration and calendar file."""
 import datetime as dt
 
 import pytest
+from browser import shot
 from django.test import Client
 from django.utils import timezone
 
@@ -107,12 +108,14 @@ def test_library_item_and_composer_in_chromium(page, live_server, library_ws, ow
     page.click("button:has-text('Sign in')")
     page.click("nav >> text=Library")
     expect(page.locator(".item-list li")).to_have_count(3)
+    shot(page, "inform-library")
     page.fill("input[name=q]", "weekly")
     page.press("input[name=q]", "Enter")
     expect(page.locator(".item-list li")).to_have_count(1)
     page.click("text=A weekly reporting habit")
     expect(page.locator("h1")).to_have_text("A weekly reporting habit")
     expect(page.locator(".body-md strong")).to_have_text("this")
+    shot(page, "inform-item")
     page.click("text=Library")
     page.click("text=Newsletters")
     page.click("text=Compose")
@@ -122,4 +125,6 @@ def test_library_item_and_composer_in_chromium(page, live_server, library_ws, ow
     frame = page.locator(".email-preview")
     expect(frame.locator("h1")).to_have_text("Reporting, this week", timeout=30_000)
     page.select_option("#preview-contact", label="Person 2 · Customer 2")
+    expect(page.locator("#preview")).to_contain_text("to person2@customer2.test", timeout=30_000)
     expect(frame.locator("text=A weekly reporting habit")).to_be_visible(timeout=30_000)
+    shot(page, "inform-composer-preview")
