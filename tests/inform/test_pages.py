@@ -69,7 +69,7 @@ def test_composer_preview_and_customer_card(library_ws, owner):
     assert "Recommended reading" in page and "For your next step on Report on their work" in page
 
 
-def test_portal_reading_and_a_webinar(library_ws):
+def test_portal_reading_and_a_webinar(library_ws, owner):
     from support import portal_sign_in
 
     from becoming.customers.models import Contact
@@ -94,8 +94,14 @@ def test_portal_reading_and_a_webinar(library_ws):
     assert Interaction.objects.filter(contact=contact, item=webinar, type="register").count() == 1
     ics = client.get(f"/portal/events/{webinar.pk}/calendar.ics")
     assert ics["Content-Type"] == "text/calendar" and b"SUMMARY:Reporting live" in ics.content
-    # Another workspace's contact cannot reach this item.
-    assert Client().get(f"/portal/reading/{first.pk}/").status_code == 302  # not signed in
+    # Not signed in: sent to the portal's sign-in, nothing recorded.
+    assert Client().get(f"/portal/reading/{first.pk}/").status_code == 302
+    # Staff see the registration on the item page and mark the attendance.
+    staff = _client(owner)
+    page = staff.get(f"/w/{library_ws.slug}/inform/items/{webinar.pk}/").content.decode()
+    assert "Registrations" in page and "Person 1" in page and "Mark attended" in page
+    staff.post(f"/w/{library_ws.slug}/inform/items/{webinar.pk}/attended/", {"contact": contact.pk})
+    assert Interaction.objects.filter(contact=contact, item=webinar, type="attend").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
