@@ -37,7 +37,7 @@ sys.path.insert(0, str(SRC))
 ML = HERE.parent.parent / "shared" / "data" / "movielens-small"
 
 
-def quality(quick: bool) -> None:
+def quality(quick: bool, becoming_only: bool = False) -> None:
     import pandas as pd
     import scipy.sparse as sp
 
@@ -60,7 +60,7 @@ def quality(quick: bool) -> None:
                          shape=(len(items), len(genres)))
     n, m = len(users), len(items)
     print(f"movielens_users: {n}\nmovielens_items: {m}\nmovielens_interactions: {len(readers)}")
-    grid = [200.0, 500.0] if quick else [100.0, 200.0, 300.0, 500.0, 1000.0]
+    grid = [] if becoming_only else [200.0, 500.0] if quick else [100.0, 200.0, 300.0, 500.0, 1000.0]
     best = None
     for lam in grid:
         start = time.perf_counter()
@@ -69,10 +69,13 @@ def quality(quick: bool) -> None:
               f"({time.perf_counter() - start:.0f} s)", flush=True)
         if best is None or row["recall"] > best[1]["recall"]:
             best = (lam, row)
-    assert best is not None
-    rows = R.evaluate([R.Blend(R.EASE(DEFAULT_LAMBDA), R.Context(item_tags=tags)), R.ItemKNN(), R.Popularity()],
-                      readers, cols, n, m, k=20, share=0.2, seed=0)
-    rows.insert(1, {**best[1], "model": f"EASE^R (tuned, λ={best[0]:g})"})
+    models = [R.Blend(R.EASE(DEFAULT_LAMBDA), R.Context(item_tags=tags))]
+    if not becoming_only:
+        models += [R.ItemKNN(), R.Popularity()]
+    rows = R.evaluate(models, readers, cols, n, m, k=20, share=0.2, seed=0)
+    rows[0]["model"] = f"Becoming (EASE^R λ={DEFAULT_LAMBDA:g} + tags)"
+    if best is not None:
+        rows.insert(1, {**best[1], "model": f"EASE^R (tuned, λ={best[0]:g})"})
     for row in rows:
         print(f"{row['model']}: Recall@20 {row['recall']:.4f}  NDCG@20 {row['ndcg']:.4f}", flush=True)
 
@@ -223,10 +226,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["quality", "scale", "digest", "all"], default="all")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--becoming-only", action="store_true",
+                        help="quality: only Becoming's recommender (no λ grid, no baselines)")
     args = parser.parse_args()
     for part in ("quality", "scale", "digest"):
         if args.part in (part, "all"):
-            globals()[part](args.quick)
+            if part == "quality" and args.becoming_only:
+                quality(args.quick, becoming_only=True)
+            else:
+                globals()[part](args.quick)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ portal's reading and a webinar's registration and calendar file."""
 import datetime as dt
 
 import pytest
+from browser import shot
 from django.test import Client
 from django.utils import timezone
 
@@ -68,7 +69,7 @@ def test_composer_preview_and_customer_card(library_ws, owner):
     assert "Recommended reading" in page and "For your next step on Report on their work" in page
 
 
-def test_portal_reading_and_a_webinar(library_ws):
+def test_portal_reading_and_a_webinar(library_ws, owner):
     from support import portal_sign_in
 
     from becoming.customers.models import Contact
@@ -93,8 +94,14 @@ def test_portal_reading_and_a_webinar(library_ws):
     assert Interaction.objects.filter(contact=contact, item=webinar, type="register").count() == 1
     ics = client.get(f"/portal/events/{webinar.pk}/calendar.ics")
     assert ics["Content-Type"] == "text/calendar" and b"SUMMARY:Reporting live" in ics.content
-    # Another workspace's contact cannot reach this item.
-    assert Client().get(f"/portal/reading/{first.pk}/").status_code == 302  # not signed in
+    # Not signed in: sent to the portal's sign-in, nothing recorded.
+    assert Client().get(f"/portal/reading/{first.pk}/").status_code == 302
+    # Staff see the registration on the item page and mark the attendance.
+    staff = _client(owner)
+    page = staff.get(f"/w/{library_ws.slug}/inform/items/{webinar.pk}/").content.decode()
+    assert "Registrations" in page and "Person 1" in page and "Mark attended" in page
+    staff.post(f"/w/{library_ws.slug}/inform/items/{webinar.pk}/attended/", {"contact": contact.pk})
+    assert Interaction.objects.filter(contact=contact, item=webinar, type="attend").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,12 +114,14 @@ def test_library_item_and_composer_in_chromium(page, live_server, library_ws, ow
     page.click("button:has-text('Sign in')")
     page.click("nav >> text=Library")
     expect(page.locator(".item-list li")).to_have_count(3)
+    shot(page, "inform-library")
     page.fill("input[name=q]", "weekly")
     page.press("input[name=q]", "Enter")
     expect(page.locator(".item-list li")).to_have_count(1)
     page.click("text=A weekly reporting habit")
     expect(page.locator("h1")).to_have_text("A weekly reporting habit")
     expect(page.locator(".body-md strong")).to_have_text("this")
+    shot(page, "inform-item")
     page.click("text=Library")
     page.click("text=Newsletters")
     page.click("text=Compose")
@@ -122,4 +131,6 @@ def test_library_item_and_composer_in_chromium(page, live_server, library_ws, ow
     frame = page.locator(".email-preview")
     expect(frame.locator("h1")).to_have_text("Reporting, this week", timeout=30_000)
     page.select_option("#preview-contact", label="Person 2 · Customer 2")
+    expect(page.locator("#preview")).to_contain_text("to person2@customer2.test", timeout=30_000)
     expect(frame.locator("text=A weekly reporting habit")).to_be_visible(timeout=30_000)
+    shot(page, "inform-composer-preview")

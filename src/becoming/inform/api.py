@@ -1,6 +1,7 @@
 """`/api/v1/inform/…`: the library, recommendations, newsletters and digests."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -13,6 +14,8 @@ from becoming.inform.actions import content, mail, recommend
 from becoming.inform.models import Item
 
 router = Router(tags=["inform"])
+# Database ids: a number past what a column holds is a bad request, not a server error.
+ItemId = Annotated[int, Field(ge=1, le=2**62)]
 
 
 class ItemIn(Schema):
@@ -61,7 +64,7 @@ class IssueIn(Schema):
     kind: str = Field(pattern="^(newsletter|digest)$")
     subject: str = Field(min_length=1, max_length=200)
     intro: str = ""
-    items: list[int] = Field(default=[], max_length=50)
+    items: list[ItemId] = Field(default=[], max_length=50)
     count: int = Field(default=5, ge=1, le=20)
     dimension: str = ""
     stage: str = ""

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 CHUNK = 1000
 # EASE^R's λ for Becoming's recommender, chosen on MovieLens small (docs/readme/inform.md);
 # the INFORM_EASE_LAMBDA setting changes it.
-DEFAULT_LAMBDA = 300.0
+DEFAULT_LAMBDA = 200.0
 
 
 def matrix(readers: np.ndarray, items: np.ndarray, n_readers: int, n_items: int) -> sp.csr_matrix:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("inform/items/new/", views.item_edit, name="inform_item_new"),
     path("inform/items/<int:pk>/", views.item_detail, name="inform_item"),
     path("inform/items/<int:pk>/edit/", views.item_edit, name="inform_item_edit"),
+    path("inform/items/<int:pk>/attended/", views.item_attended, name="inform_item_attended"),
     path("inform/import/", RedirectView.as_view(url="../../imports/?kind=content"), name="inform_import"),
     path("inform/sends/", views.issues, name="inform_issues"),
     path("inform/sends/new/", views.compose, name="inform_compose"),

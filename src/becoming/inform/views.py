@@ -73,6 +73,18 @@ def item_edit(request, pk=None):
     return render(request, "inform/item_form.html", {"form": form, "item": item})
 
 
+@workspace_view("member")
+@require_POST
+def item_attended(request, pk):
+    """Mark a registered contact as having attended the webinar or event."""
+    ws = request.workspace
+    try:
+        pages.mark_attended(ws, pk, request.POST.get("contact", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return redirect("inform_item", ws.slug, pk)
+
+
 # -- composer and sends ---------------------------------------------------------------------
 
 @workspace_view("viewer")

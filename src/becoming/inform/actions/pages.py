@@ -151,3 +151,13 @@ def portal_register(contact, pk) -> None:
 def upcoming_events(contact) -> list[dict]:
     registered = set(Interaction.objects.filter(contact=contact, type="register").values_list("item_id", flat=True))
     return [{"item": e, "registered": e.pk in registered} for e in events.upcoming(contact.workspace)[:5]]
+
+
+def mark_attended(workspace, pk, contact_raw) -> None:
+    """Staff mark a contact as having attended an event (an ``inform.attend`` signal)."""
+    item = content.get_item(workspace, pk)
+    contact = (Contact.objects.filter(workspace=workspace, pk=int(contact_raw)).select_related("customer").first()
+               if str(contact_raw).isdigit() else None)
+    if contact is None:
+        raise ValidationError("contact: no such contact in this workspace")
+    events.mark_attended(item, contact)
