@@ -50,3 +50,11 @@ def test_groups_through_the_api(community, sizes, message):
         assert answer.status_code == 400 and message in answer.json()["message"]
     else:
         assert sorted(len(g) for g in answer.json()["groups"]) == [3, 3]
+
+
+def test_follow_ups_are_a_job(community):
+    from becoming.jobs.models import Job
+
+    answer = api(community)("post", "/follow-ups", {"base_url": "https://becoming.example/"})
+    assert answer.status_code == 202 and answer.json()["kind"] == "connect_follow_ups"
+    assert Job.objects.get(pk=answer.json()["id"]).params == {"base_url": "https://becoming.example/"}
