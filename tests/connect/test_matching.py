@@ -128,3 +128,10 @@ def test_groups_are_within_bounds_cohesive_and_without_competitors():
         assert len(members) == len(set(members))
     shuffled = rng.permutation(labels)
     assert m.cohesion(x, labels) > m.cohesion(x, shuffled) + 0.2
+
+
+def test_too_many_competitors_for_the_tables_is_said_plainly():
+    x = np.eye(12, 16)
+    keys = [("Chemicals", "EMEA")] * 3 + [(f"k{i}",) for i in range(9)]
+    with pytest.raises(m.MatchingError, match=r"3 members are competitors \(Chemicals, EMEA\) but there are only 2 groups"):
+        m.form_groups(x, 5, 6, competitor_key=keys)

@@ -119,3 +119,40 @@ def test_gathering_groups_ics_and_attendance(staff, community):
     staff.post(f"/w/{community.slug}/connect/gatherings/{gathering.pk}/seats/{seat.pk}/", {"attended": "yes"})
     con = store_for(community)._connect()
     assert con.sql("SELECT count(*) FROM signals WHERE type = 'connect.attended'").fetchall()[0][0] == 1
+
+
+def test_a_customer_joins_in_the_portal_and_answers_there(client, workspace, owner):
+    from becoming.connect.models import Member
+    from becoming.customers.models import Customer
+
+    acme = Customer.objects.create(workspace=workspace, external_id="acme", name="Acme",
+                                   attributes={"Industry": "Retail"})
+    contact = Contact.objects.create(workspace=workspace, customer=acme, name="Ann", email="ann@acme.test")
+    portal_sign_in(client, contact)
+    client.post("/portal/connect/join/", {"join": "join", "working_on": "opening a second shop"})
+    member = Member.objects.get(customer=acme)
+    assert member.opted_in and member.consent_how == "portal" and member.consent_by == "ann@acme.test"
+    assert member.working_on == "opening a second shop"
+    client.post("/portal/connect/join/", {"join": "leave"})
+    member.refresh_from_db()
+    assert not member.opted_in and member.opted_out_at is not None
+    client.force_login(owner)
+    client.post("/portal/connect/join/", {"join": "join"})
+    page = client.get(f"/w/{workspace.slug}/connect/", {"attribute": "Industry", "value": "Retail"})
+    assert b"Acme" in page.content and b"Any industry" in page.content
+
+
+def test_gathering_invitations_carry_the_ics_once(staff, community, smtp_server):
+    from icalendar import Calendar
+
+    result = gatherings.form(community, size_min=3, size_max=3, text_attributes=["Work"],
+                             save={"title": "Roundtable", "starts": timezone.now() + dt.timedelta(days=5)})
+    seat = result["gathering"].seats.first()
+    url = f"/w/{community.slug}/connect/gatherings/{result['gathering'].pk}/seats/{seat.pk}/"
+    staff.post(url, {"invite": "1"})
+    staff.post(url, {"invite": "1"})  # again: nobody twice
+    assert len(smtp_server.messages) == 6
+    message = smtp_server.messages[0]
+    [attachment] = list(message.iter_attachments())
+    event = Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
+    assert str(event["summary"]).startswith("Roundtable (table ")

@@ -154,6 +154,14 @@ def send(request, round_id: int, body: SendIn):
     return Status(202, introductions.queue_send(round_, body.base_url))
 
 
+@router.post("/connect/follow-ups", response={202: JobOut})
+def follow_ups(request, body: SendIn):
+    """Ask "did it help?" of introductions made CONNECT_FOLLOW_UP_DAYS ago (each once); run it
+    daily from a scheduler."""
+    require(request, "member")
+    return Status(202, introductions.queue_follow_ups(request.workspace, body.base_url))
+
+
 @router.post("/connect/gatherings", response={200: dict, 400: Error})
 def form_groups(request, body: GatheringsIn):
     """Groups of size_min to size_max members around shared challenges (not saved)."""

@@ -9,6 +9,7 @@ class ConnectConfig(AppConfig):
 
         r.add_nav(r.NavItem("Community", "connect_members", 75, current=("connect_*",)))
         r.add_job_kind("connect_send_round", "becoming.connect.actions.introductions:send_round_job")
+        r.add_job_kind("connect_follow_ups", "becoming.connect.actions.introductions:follow_ups_job")
         r.add_portal_section(r.PortalSection(
             "connect", "Community", "connect/_portal.html",
             "becoming.connect.views:portal_section", 40))

@@ -445,6 +445,16 @@ def form_groups(x: np.ndarray, size_min: int, size_max: int, *,
     n = x.shape[0]
     sizes = group_sizes(n, size_min, size_max)
     g = len(sizes)
+    if competitor_key is not None:
+        from collections import Counter
+
+        counts = Counter(k for k in competitor_key if k is not None)
+        if counts:
+            key, most = counts.most_common(1)[0]
+            if most > g:
+                raise MatchingError(f"{most} members are competitors ({', '.join(map(str, key))}) "
+                                    f"but there are only {g} groups: allow larger groups or a "
+                                    f"narrower competitor rule")
     x = np.asarray(x, dtype=np.float64)
     if g == 1:
         labels = np.zeros(n, dtype=np.int64)

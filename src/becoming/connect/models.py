@@ -155,6 +155,7 @@ class Seat(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="seats")
     rsvp = models.CharField(max_length=4, choices=Rsvp.choices, blank=True, default="")
     attended = models.BooleanField(null=True, blank=True)
+    invited = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["group", "id"]

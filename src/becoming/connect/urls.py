@@ -27,6 +27,7 @@ portal_urlpatterns = [
     path("connect/forum/", views.portal_forum, name="connect_portal_forum"),
     path("connect/forum/<int:pk>/", views.portal_thread, name="connect_portal_thread"),
     path("connect/introductions/<int:pk>/", views.portal_answer, name="connect_portal_answer"),
+    path("connect/join/", views.portal_join, name="connect_portal_join"),
 ]
 
 public_urlpatterns = [

@@ -4,6 +4,7 @@ action and renders."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -36,8 +37,10 @@ def member_list(request):
     if a and b and a.isdigit() and b.isdigit():
         pair = [get_object_or_404(Member, workspace=ws, pk=int(x)) for x in (a, b)]
         compare = {"a": pair[0], "b": pair[1], **members.why_similar(ws, pair[0], pair[1])}
+    industry = getattr(settings, "CONNECT_INDUSTRY_ATTRIBUTE", "Industry")
     return render(request, "connect/members.html", {
         "page": page, "active": active, "query": query_without(request.GET, "page"),
+        "industry": industry, "industries": members.industries(ws, industry),
         "dimensions": list(model.dimensions) if model else [], "compare": compare,
         "total": Member.objects.filter(workspace=ws, opted_in=True).count()})
 
@@ -157,7 +160,7 @@ def portal_section(contact, request):
     member = Member.objects.filter(workspace_id=contact.workspace_id, customer_id=contact.customer_id,
                                    opted_in=True).first()
     if member is None:
-        return None
+        return {"member": None, "introductions": [], "threads": []}
     intros = list(rounds.member_introductions(member)[:5])
     return {"member": member, "introductions": [
         {"pk": i.pk, "other": (i.b if i.a_id == member.pk else i.a).customer.display_name,
@@ -213,6 +216,9 @@ def seat_update(request, pk, seat):
     found = get_object_or_404(Seat.objects.select_related("gathering", "member__customer"),
                               gathering__workspace=request.workspace, gathering_id=pk, pk=seat)
     try:
+        if request.POST.get("invite"):
+            sent = gatherings.invite(found.gathering)
+            messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
         if "rsvp" in request.POST:
             gatherings.set_rsvp(found, request.POST["rsvp"])
         if "attended" in request.POST:
@@ -327,4 +333,16 @@ def portal_answer(request, pk):
                                         request.build_absolute_uri("/"))
     except (ValidationError, introductions.LinkError) as exc:
         messages.error(request, getattr(exc, "reason", None) or "; ".join(getattr(exc, "messages", [])))
+    return redirect("/portal/")
+
+
+@contact_required
+@require_POST
+def portal_join(request):
+    """Join or leave the community, and say what we are working on."""
+    try:
+        members.join_from_portal(request.contact, working_on=request.POST.get("working_on", ""),
+                                 join=request.POST.get("join") != "leave")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
     return redirect("/portal/")

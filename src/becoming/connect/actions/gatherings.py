@@ -126,3 +126,30 @@ def ics(gathering: Gathering, seat: Seat | None = None) -> bytes:
         event.add("description", gathering.topic)
     cal.add_component(event)
     return cal.to_ical()
+
+
+def invite(gathering: Gathering, connection=None) -> int:
+    """Mail each seated member's first contact the invitation with its .ics attached (once:
+    the seat's mark and the mail commit together)."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    connection = connection or get_connection()
+    sent = 0
+    for seat in gathering.seats.filter(invited__isnull=True).select_related("member__customer"):
+        contact = seat.member.customer.contacts.exclude(email="").order_by("id").first()
+        if contact is None:
+            continue
+        with transaction.atomic():
+            Seat.objects.filter(pk=seat.pk).update(invited=timezone.now())
+            message = EmailMessage(
+                f"Invitation: {gathering.title}",
+                render_to_string("connect/email/gathering.txt",
+                                 {"gathering": gathering, "seat": seat, "contact": contact}),
+                settings.DEFAULT_FROM_EMAIL, [contact.email], connection=connection)
+            message.attach(f"gathering-{gathering.pk}.ics", ics(gathering, seat), "text/calendar")
+            message.send()
+        sent += 1
+    return sent

@@ -229,3 +229,13 @@ def answer_as_contact(contact, intro_id: int, accept: bool, base_url: str) -> In
         raise LinkError("This introduction is not yours to answer.")
     side = "a" if intro.a.customer_id == contact.customer_id else "b"
     return answer(token_for(intro, side), accept, base_url)
+
+
+def follow_ups_job(job, progress, base_url: str) -> dict:
+    return {"asked": send_follow_ups(job.workspace, base_url)}
+
+
+def queue_follow_ups(workspace, base_url: str, user=None):
+    from becoming.jobs.actions import enqueue
+
+    return enqueue(workspace, "connect_follow_ups", {"base_url": base_url}, user=user)

@@ -159,3 +159,26 @@ def opt_in_ids(workspace, external_ids: list[str], *, by: str) -> dict:
                               f"{f' and {len(unknown) - 1} more' if len(unknown) > 1 else ''}")
     customers = Customer.objects.filter(workspace=workspace, pk__in=set(known.values()))
     return opt_in(workspace, customers, how=Member.Consent.STAFF, by=by, note="opted in through the API")
+
+
+def join_from_portal(contact, *, working_on: str = "", join: bool = True) -> Member | None:
+    """The customer joins (or leaves) the community itself, in the portal; consent is the
+    signed-in contact's. ``working_on`` updates what the member says it works on."""
+    customer = contact.customer
+    member = Member.objects.filter(workspace_id=contact.workspace_id, customer=customer).first()
+    if not join:
+        return opt_out(member) if member and member.opted_in else member
+    if member is None or not member.opted_in:
+        opt_in(contact.workspace, [customer], how=Member.Consent.PORTAL,
+               by=contact.email or contact.name or f"contact {contact.pk}", note="joined in the portal")
+        member = Member.objects.get(workspace_id=contact.workspace_id, customer=customer)
+    if working_on.strip():
+        set_profile(member, working_on=working_on)
+    return member
+
+
+def industries(workspace, attribute: str) -> list[str]:
+    """The values of the industry attribute among members, for the directory's filter."""
+    values = (Member.objects.filter(workspace=workspace, opted_in=True)
+              .values_list(f"customer__attributes__{attribute}", flat=True))
+    return sorted({str(v) for v in values if v not in (None, "")})
