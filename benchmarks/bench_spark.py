@@ -12,7 +12,7 @@ Spark runs on SPARK_MASTER, else local[*] (every core of this machine).
 Prints `name: value` lines and a summary; writes benchmarks/out/spark.json.
 
 Usage: python benchmarks/bench_spark.py [--customers N] [--events N] [--keep DIR] [--home DIR]
-       [--repeat N] [--skip-telco] [--skip-generated]
+       [--repeat N] [--skip-telco] [--skip-generated] [--generated-slug SLUG]
 """
 
 from __future__ import annotations
@@ -118,6 +118,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="`becoming assess` runs per engine")
     parser.add_argument("--skip-telco", action="store_true")
     parser.add_argument("--skip-generated", action="store_true")
+    parser.add_argument("--generated-slug",
+                        help="reuse this workspace of --home (imported by an earlier run)")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "spark.json")
     args = parser.parse_args()
 
@@ -142,9 +144,12 @@ def main() -> None:
             results.update(compare(cli, slug, TELCO_AS_OF, args.repeat, tmp, "telco"))
             slugs["telco"] = (slug, TELCO_AS_OF)
         if not args.skip_generated:
-            paths = prepare_data(data, args.customers, args.events, ["parquet"])
-            slug, out = import_workspace(cli, f"Spark bench {time.time_ns()}", paths, "parquet",
-                                         args.events)
+            if args.generated_slug:
+                slug = args.generated_slug
+            else:
+                paths = prepare_data(data, args.customers, args.events, ["parquet"])
+                slug, _ = import_workspace(cli, f"Spark bench {time.time_ns()}", paths,
+                                           "parquet", args.events)
             results.update(compare(cli, slug, AS_OF, args.repeat, tmp, "generated"))
             slugs["generated"] = (slug, AS_OF)
         django_setup(home)

@@ -82,8 +82,10 @@ def _assess_on_spark(workspace, model, as_of: dt.date) -> AssessmentResult:
     pq.write_table(engine_customers(workspace), path)
     try:
         customers = session.read.parquet(path.as_uri())
-        signals = (engine.read_signals(session, delta_path=store.path) if settings.SPARK_DELTA
-                   else engine.read_signals(session, store.files()))
+        if settings.SPARK_DELTA and store.version() >= 0:  # the connector needs a table
+            signals = engine.read_signals(session, delta_path=store.path)
+        else:
+            signals = engine.read_signals(session, store.files())
         return engine.assess(model, as_of, session, customers, signals)
     finally:
         path.unlink(missing_ok=True)
