@@ -21,4 +21,5 @@ class EngageConfig(AppConfig):
             guess="becoming.engage.forms:guess_feedback_columns", order=30,
             help="open feedback: support tickets, reviews, research notes; themed on arrival"))
         r.add_job_kind("import_feedback", "becoming.engage.actions.feedback:import_feedback_job")
+        r.add_job_kind("import_social", "becoming.engage.actions.social:import_social_job")
         r.add_job_kind("discover_themes", "becoming.engage.actions.themes:discover_themes_job")
