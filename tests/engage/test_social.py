@@ -42,3 +42,39 @@ def test_email_and_domain_links_and_signals(workspace, tmp_path):
     timeline = store_for(workspace).timeline(acme.pk)
     assert len(timeline) == 2 and "engage.social_post" in str(timeline)
     assert send_social_signals(workspace) == 0  # already stored: sending again adds nothing
+
+
+@pytest.mark.django_db
+def test_board_filters_by_channel(workspace, viewer, client):
+    import numpy as np
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from becoming.engage.models import Theme
+
+    def theme(key, label):
+        return Theme.objects.create(workspace=workspace, key=key, label=label,
+                                    centroid=np.ones(384, np.float32).tobytes())
+
+    prices, app = theme("T1", "price · too expensive"), theme("T2", "app · crashes")
+    now = timezone.now()
+    for text, channel, t in [("Too expensive for small farms", "social", prices),
+                             ("Pricing went up again", "social", prices),
+                             ("The price is hard to justify", "survey", prices),
+                             ("The app crashes on my phone", "meeting", app),
+                             ("App crash when syncing", "survey", app)]:
+        Feedback.objects.create(workspace=workspace, text=text, channel=channel, time=now, theme=t)
+    from becoming.engage.actions.themes import refresh_sizes
+
+    refresh_sizes(workspace)
+    client.force_login(viewer)
+    url = reverse("themes", args=[workspace.slug])
+    everything = client.get(url).content.decode()
+    assert "price · too expensive" in everything and "app · crashes" in everything
+    assert "Social media 2 · Surveys 1" in everything  # social themes beside survey and meeting ones
+    assert '<option value="social"' in everything and "Meetings" in everything
+    social = client.get(url, {"channel": "social"}).content.decode()
+    assert "price · too expensive" in social and "app · crashes" not in social
+    assert "2</strong> items from social media" in social
+    unknown = client.get(url, {"channel": "fax"}).content.decode()  # unknown: all channels
+    assert "app · crashes" in unknown
