@@ -78,3 +78,56 @@ def test_board_filters_by_channel(workspace, viewer, client):
     assert "2</strong> items from social media" in social
     unknown = client.get(url, {"channel": "fax"}).content.decode()  # unknown: all channels
     assert "app · crashes" in unknown
+
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Farm forum</title><id>urn:forum</id><updated>2026-03-02T10:00:00Z</updated>
+  <entry><title>Fieldwise sync is slow</title><id>urn:post:1</id><updated>2026-03-01T09:00:00Z</updated>
+    <author><name>alpha_ops</name></author><link href="http://forum.example/1"/>
+    <summary type="html">&lt;p&gt;The &lt;b&gt;sync&lt;/b&gt; takes ages every morning&lt;/p&gt;</summary></entry>
+  <entry><title>Loving the yield maps</title><id>urn:post:2</id><updated>2026-03-02T09:00:00Z</updated>
+    <author><name>stranger</name></author><link href="http://forum.example/2"/>
+    <summary>Best tool we have used this season</summary></entry>
+</feed>"""
+
+
+@pytest.fixture
+def feed_server():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body, kind = ((ATOM, "application/atom+xml") if self.path == "/feed.xml"
+                          else ("<html><body><p>Just a page</p></body></html>", "text/html"))
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.django_db
+def test_feed_on_loopback(workspace, feed_server):
+    from django.core.exceptions import ValidationError
+
+    from becoming.engage.actions.social import import_feed
+
+    Customer.objects.create(workspace=workspace, external_id="A", name="Alpha", attributes={"handle": "@alpha_ops"})
+    result = import_feed(workspace, f"{feed_server}/feed.xml")
+    assert result == {"rows": 2, "added": 2, "skipped": 0, "linked": 1, "market_voice": 1}
+    post = SocialPost.objects.select_related("feedback").get(author="alpha_ops")
+    assert post.feedback.text == "Fieldwise sync is slow — The sync takes ages every morning"
+    assert post.platform == "Farm forum" and post.url == "http://forum.example/1"
+    assert post.feedback.time.day == 1 and post.feedback.customer.external_id == "A"
+    assert import_feed(workspace, f"{feed_server}/feed.xml")["added"] == 0  # read again: nothing new
+    with pytest.raises(ValidationError, match="not an RSS or Atom feed"):
+        import_feed(workspace, f"{feed_server}/page.html")

@@ -64,6 +64,22 @@ def import_social(file, slug, text_column, author_column, url_column, time_colum
                f"{result['linked']} linked to customers, {result['market_voice']} market voice")
 
 
+@import_group.command("feed")
+@click.argument("url")
+@workspace_option
+@click.option("--platform", help="Name the posts' platform (default: the feed's title).")
+@click.option("--link-file", help="CSV mapping handles to customers: columns handle, customer_id[, contact_email].")
+def import_feed(url, slug, platform, link_file):
+    """Add the entries of an RSS or Atom feed as social posts (reading it again adds only new ones)."""
+    setup_django()
+    from becoming.engage.actions.social import import_feed as do_import
+
+    links = existing_file(link_file) if link_file else None
+    result = with_bar("reading the feed", do_import, get_workspace(slug), url, platform=platform, link_file=links)
+    click.echo(f"{result['rows']} entries: {result['added']} posts added, {result['skipped']} already present; "
+               f"{result['linked']} linked to customers, {result['market_voice']} market voice")
+
+
 @main.group()
 def themes():
     """Themes in customers' open feedback."""

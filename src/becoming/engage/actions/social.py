@@ -208,3 +208,55 @@ def send_social_signals(workspace, feedback_ids=None) -> int:
 
 def import_social_job(job, progress, path, **options):
     return import_social(job.workspace, path, progress=progress, **options)
+
+
+# -- RSS and Atom feeds ---------------------------------------------------------------------------
+
+def _plain(html_text: str) -> str:
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text or "")).split())
+
+
+def read_feed(url: str) -> list[dict]:
+    """The entries of an RSS or Atom feed (feedparser) as posts: id, author, text, url, time,
+    platform (the feed's title). A page that is not a feed is a ValidationError."""
+    import datetime as dt
+
+    import feedparser
+
+    parsed = feedparser.parse(url)
+    status = getattr(parsed, "status", 200)
+    if status >= 400:
+        raise ValidationError(f"{url}: the server answered {status}")
+    if not parsed.version:
+        reason = getattr(parsed, "bozo_exception", None)
+        raise ValidationError(f"{url}: not an RSS or Atom feed" + (f" ({reason})" if reason else ""))
+    platform = _plain(parsed.feed.get("title", ""))[:50]
+    posts = []
+    for n, entry in enumerate(parsed.entries, start=1):
+        text = " — ".join(p for p in (_plain(entry.get("title", "")), _plain(entry.get("summary", ""))) if p)
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        posts.append({"id": entry.get("id") or entry.get("link") or f"{url}#{n}",
+                      "author": entry.get("author", ""), "text": text, "url": entry.get("link", ""),
+                      "time": dt.datetime(*stamp[:6]).isoformat() if stamp else None, "platform": platform})
+    return posts
+
+
+def import_feed(workspace, url: str, *, platform=None, link_file=None, progress=None) -> dict:
+    """Import an RSS or Atom feed's entries as social posts (same checks, links and ids as a
+    file: an entry's id is the feed's own, so reading the feed again adds only new entries)."""
+    import json
+    import tempfile
+
+    posts = read_feed(url)
+    if not posts:
+        return {"rows": 0, "added": 0, "skipped": 0, "linked": 0, "market_voice": 0}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "feed.jsonl"
+        path.write_text("".join(json.dumps({**p, "platform": platform or p["platform"]}) + "\n" for p in posts),
+                        encoding="utf-8")
+        return import_social(workspace, path, text_column="text", author_column="author", url_column="url",
+                             time_column="time" if any(p["time"] for p in posts) else None,
+                             platform_column="platform", id_column="id", link_file=link_file, file_name=url,
+                             progress=progress)
