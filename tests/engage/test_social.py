@@ -131,3 +131,32 @@ def test_feed_on_loopback(workspace, feed_server):
     assert import_feed(workspace, f"{feed_server}/feed.xml")["added"] == 0  # read again: nothing new
     with pytest.raises(ValidationError, match="not an RSS or Atom feed"):
         import_feed(workspace, f"{feed_server}/page.html")
+
+
+@pytest.mark.django_db
+def test_social_file_through_the_imports_page(workspace, member, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from becoming.jobs.actions import run_job
+    from becoming.jobs.models import Job
+
+    Customer.objects.create(workspace=workspace, external_id="A", name="Alpha", attributes={"handle": "alpha"})
+    client.force_login(member)
+    body = b"handle,post,link,network\n@alpha,Sync is slow,http://x.example/1,X\nnobody,Nice maps,http://x.example/2,X\n"
+    f = SimpleUploadedFile("posts.csv", body, content_type="text/csv")
+    mapping = client.post(f"/w/{workspace.slug}/imports/?kind=social", {"file": f})["Location"]
+    form = client.get(mapping).context["form"]
+    assert form.initial["author_column"] == "handle" and form.initial["url_column"] == "link"
+    assert form.initial["platform_column"] == "network" and form.initial["text_column"] == "post"
+    data = {"text_column": "post", "author_column": "handle", "url_column": "link", "platform_column": "network"}
+    both = client.post(mapping, {**data, "platform": "LinkedIn", "dry_run": "1"})
+    assert "not both" in both.content.decode()
+    r = client.post(mapping, {**data, "dry_run": "1"})
+    assert r.context["dry_run"] == {"rows": 2, "added": 2, "skipped": 0, "linked": 1, "market_voice": 1}
+    client.post(mapping, {**data, "import": "1"})
+    job = Job.objects.get(kind="import_social")
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert list(SocialPost.objects.order_by("url").values_list("platform", "linked_by")) == [
+        ("X", "handle"), ("X", "")]
