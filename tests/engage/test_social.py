@@ -160,3 +160,28 @@ def test_social_file_through_the_imports_page(workspace, member, client):
     assert job.status == "done", job.error
     assert list(SocialPost.objects.order_by("url").values_list("platform", "linked_by")) == [
         ("X", "handle"), ("X", "")]
+
+
+@pytest.mark.django_db
+def test_demo_step_posts_linked_and_market_voice(workspace):
+    import datetime as dt
+
+    import numpy as np
+
+    from becoming.demo.context import DemoContext
+    from becoming.engage.demo import social_posts
+
+    customers = [Customer.objects.create(workspace=workspace, external_id=f"FW-{10001 + i}", name=f"Farm{i} Ltd")
+                 for i in range(8)]
+    today = dt.date(2026, 3, 1)
+    demo = DemoContext(workspace=workspace, seed=1, today=today, start=today - dt.timedelta(days=199),
+                       customer_ids=np.array([c.pk for c in customers]), traits={},
+                       maturity=np.full((8, 200), 0.5), churn=np.full(8, 999))
+    social_posts(demo, posts=40)
+    assert SocialPost.objects.filter(workspace=workspace).count() == 40
+    linked = SocialPost.objects.filter(workspace=workspace).exclude(linked_by="").count()
+    assert 5 <= linked <= 35  # some posts by known handles, the rest market voice
+    assert Customer.objects.filter(workspace=workspace, attributes__has_key="handle").count() == 8
+    assert len(set(SocialPost.objects.values_list("platform", flat=True))) > 1
+    social_posts(demo, posts=40)  # the demo run again adds nothing
+    assert SocialPost.objects.filter(workspace=workspace).count() == 40

@@ -26,5 +26,6 @@ class EngageConfig(AppConfig):
             action="becoming.engage.actions.social:import_social",
             guess="becoming.engage.forms:guess_social_columns", order=35,
             help="public posts and comments from social tools' exports; linked to customers by handle"))
+        r.add_demo_step(r.DemoStep("engage.social", "becoming.engage.demo:social_posts", order=40))
         r.add_job_kind("import_social", "becoming.engage.actions.social:import_social_job")
         r.add_job_kind("discover_themes", "becoming.engage.actions.themes:discover_themes_job")
