@@ -112,3 +112,44 @@ def test_themes_option_is_checked(becoming, shop):
     empty = becoming("workspace", "create", "Quiet").stdout.strip()
     none = becoming("themes", "discover", "--workspace", empty, ok=False)
     assert none.returncode == 1 and "at least two" in none.stderr
+
+
+def test_import_social_links_scores_and_is_idempotent(becoming, tmp_path):
+    slug = becoming("workspace", "create", "Social Shop").stdout.strip()
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,name,twitter_handle\nA,Alpha,@alpha_ops\nB,Beta,\n")
+    becoming("import", "customers", customers, "--workspace", slug)
+    links = tmp_path / "links.csv"
+    links.write_text("handle,customer_id\nbeta_ceo,B\n")
+    posts = tmp_path / "posts.csv"
+    posts.write_text(
+        "who,body,link,at,network\n"
+        "@Alpha_Ops,I love the new reports dashboard it is great,https://x.example/1,2026-03-01,X\n"
+        "beta_ceo,The app is terrible and keeps crashing,https://x.example/2,2026-03-02,LinkedIn\n"
+        "someone,Anyone tried Fieldwise for farm data?,https://x.example/3,2026-03-03,Reddit\n"
+        "someone,Anyone tried Fieldwise for farm data?,https://x.example/3,2026-03-03,Reddit\n")
+    args = ["import", "social", posts, "--workspace", slug, "--text-column", "body", "--author-column", "who",
+            "--url-column", "link", "--time-column", "at", "--platform-column", "network", "--link-file", links]
+    first = becoming(*args)
+    assert "4 rows: 4 posts added, 0 already present; 2 linked to customers, 2 market voice" in first.stdout
+    again = becoming(*args)
+    assert "4 rows: 0 posts added, 4 already present" in again.stdout
+    out = tmp_path / "themes.csv"
+    becoming("export", "themes", "--workspace", slug, "-o", out)
+    rows = pd.read_csv(out, dtype=str)
+    social = rows[rows.channel == "social"]
+    assert len(social) == 4
+    assert sorted(social.customer_id.fillna("-")) == ["-", "-", "A", "B"]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("who,body\nx,fine\ny,\n")
+    failed = becoming("import", "social", bad, "--workspace", slug, "--text-column", "body", ok=False)
+    assert "bad.csv" in failed.stderr and "3" in failed.stderr and '"body"' in failed.stderr
+    both = becoming("import", "social", posts, "--workspace", slug, "--text-column", "body",
+                    "--platform-column", "network", "--platform", "X", ok=False)
+    assert "not both" in both.stderr
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("handle,customer_id\nzed,NOPE\n")
+    mapped = becoming("import", "social", posts, "--workspace", slug, "--text-column", "body",
+                      "--link-file", unknown, ok=False)
+    assert "unknown.csv" in mapped.stderr and "NOPE" in mapped.stderr

@@ -24,4 +24,11 @@ class EngageConfig(AppConfig):
             guess="becoming.engage.forms:guess_feedback_columns", order=30,
             help="open feedback: support tickets, reviews, research notes; themed on arrival"))
         r.add_job_kind("import_feedback", "becoming.engage.actions.feedback:import_feedback_job")
+        r.add_import_kind(r.ImportKind(
+            "social", "Social posts", form="becoming.engage.forms:SocialMapForm",
+            action="becoming.engage.actions.social:import_social",
+            guess="becoming.engage.forms:guess_social_columns", order=35,
+            help="public posts and comments from social tools' exports; linked to customers by handle"))
+        r.add_demo_step(r.DemoStep("engage.social", "becoming.engage.demo:social_posts", order=40))
+        r.add_job_kind("import_social", "becoming.engage.actions.social:import_social_job")
         r.add_job_kind("discover_themes", "becoming.engage.actions.themes:discover_themes_job")

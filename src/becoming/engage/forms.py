@@ -187,3 +187,54 @@ class QuestionForm(forms.Form):
         if data.get("kind") not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
             data["choices"] = []
         return data
+
+
+SOCIAL_GUESSES = {
+    "text_column": re.compile(r"^(text|post|tweet|caption|message|body|content|comments?|review)$", re.IGNORECASE),
+    "author_column": re.compile(r"^(author|handle|user(name)?|screen[ _-]?name|from|by)$", re.IGNORECASE),
+    "url_column": re.compile(r"^(url|link|permalink|post[ _-]?url)$", re.IGNORECASE),
+    "time_column": FEEDBACK_GUESSES["time_column"],
+    "platform_column": re.compile(r"^(platform|network|source|site)$", re.IGNORECASE),
+    "id_column": re.compile(r"^(id|post[ _-]?id)$", re.IGNORECASE),
+}
+
+
+def guess_social_columns(columns: list[str]) -> dict:
+    """The import page's first guess for a social export: text, author, address, time,
+    platform and id columns where a header names one."""
+    guesses = {name: next((c for c in columns if pattern.match(c.strip())), "")
+               for name, pattern in SOCIAL_GUESSES.items()}
+    if not guesses["text_column"] and columns:
+        guesses["text_column"] = next((c for c in columns if c not in guesses.values()), columns[0])
+    return guesses
+
+
+class SocialMapForm(forms.Form):
+    text_column = forms.ChoiceField(label="Text column")
+    author_column = forms.ChoiceField(label="Author column", required=False,
+                                      help_text="A handle or email address: links the post to a customer.")
+    url_column = forms.ChoiceField(label="Address (URL) column", required=False)
+    time_column = forms.ChoiceField(label="Time column", required=False)
+    platform_column = forms.ChoiceField(label="Platform column", required=False)
+    platform = forms.CharField(label="Platform name", max_length=50, required=False,
+                               help_text="Instead of a platform column: e.g. LinkedIn.")
+    id_column = forms.ChoiceField(label="Post id column", required=False,
+                                  help_text="Without one, the file name and row number identify a post.")
+
+    def __init__(self, columns, data=None, initial=None):
+        super().__init__(data, initial=initial)
+        self.fields["text_column"].choices = column_choices(columns)
+        for name in ("author_column", "url_column", "time_column", "platform_column", "id_column"):
+            self.fields[name].choices = column_choices(columns, "(none)")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("platform_column") and data.get("platform"):
+            raise forms.ValidationError("Give the platform as a column or as a name, not both.")
+        return data
+
+    def action_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"text_column": data["text_column"], "platform": data["platform"].strip() or None,
+                **{name: data[name] or None for name in
+                   ("author_column", "url_column", "time_column", "platform_column", "id_column")}}

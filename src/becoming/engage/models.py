@@ -156,6 +156,7 @@ class Feedback(models.Model):
         MEETING = "meeting"
         IMPORT = "import"
         API = "api"
+        SOCIAL = "social"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="feedback")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE,
@@ -175,3 +176,36 @@ class Feedback(models.Model):
     class Meta:
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["workspace", "time"]), models.Index(fields=["workspace", "theme"])]
+
+
+class SocialPost(models.Model):
+    """A public post or comment about the business: its feedback item (channel ``social``)
+    plus where it was said, by whom, its sentiment and how it was linked to a customer.
+    A post without a customer is market voice."""
+
+    class Link(models.TextChoices):
+        NONE = "", "Market voice"
+        HANDLE = "handle", "Known handle"
+        EMAIL_DOMAIN = "email_domain", "Email domain"
+        MAPPING = "mapping", "Mapping file"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="social_posts")
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE, related_name="social")
+    platform = models.CharField(max_length=50, blank=True)
+    author = models.CharField(max_length=200, blank=True)  # handle or address as exported
+    url = models.CharField(max_length=1000, blank=True)
+    # VADER compound score, -1 (most negative) .. 1 (most positive)
+    sentiment = models.FloatField(default=0.0)
+    linked_by = models.CharField(max_length=20, choices=Link.choices, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "platform"])]
+
+    @property
+    def sentiment_label(self) -> str:
+        return sentiment_label(self.sentiment)
+
+
+def sentiment_label(score: float) -> str:
+    """VADER's own cut-offs: compound >= 0.05 positive, <= -0.05 negative."""
+    return "Positive" if score >= 0.05 else "Negative" if score <= -0.05 else "Neutral"

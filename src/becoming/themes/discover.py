@@ -1,16 +1,22 @@
 """Theme discovery: Ward agglomerative clustering refined by k-means, automatic theme count.
 
-Method (chosen once on CLINC150 by comparing k-means, Ward, average/complete linkage on
-cosine and spectral clustering; see benchmarks/bench_themes.py):
+Method (the clustering chosen once on CLINC150 by comparing k-means, Ward, average/complete
+linkage on cosine and spectral clustering; the theme count chosen on CLINC150 and checked
+on HWU64 without retuning; see benchmarks/bench_themes.py and docs/readme/engage.md):
 
 1. Ward linkage (scipy) on the L2-normalised embeddings (Euclidean on unit vectors is a
    monotone function of cosine). For more than ``max_tree`` texts the tree is built on a
    random sample and the rest join through the k-means step.
-2. The number of themes: given, or the smallest cut of the tree whose mean cohesion (each
-   text's cosine to its theme's centroid, averaged over texts) reaches a target. The target
-   is ``COHESION_AT_MIDDLE`` at granularity 0.5 and moves by ``COHESION_SPAN`` across the
-   granularity range: granularity 0 asks for looser, broader themes (fewer), 1 for tighter,
-   finer ones (more). This is a label-free, size-independent distance threshold.
+2. The number of themes: given, or the most *stable* count, corrected for chance
+   (:func:`choose_k`, after Dudoit and Fridlyand's Clest): two disjoint random halves of
+   the collection are each clustered by Ward; for every candidate count both trees are cut,
+   every text of the two halves goes to its nearest centroid in each, and the adjusted Rand
+   index between the two partitions measures how reproducible that count is. The same is
+   done on a structureless reference (a Gaussian with the collection's mean and covariance)
+   and subtracted, which removes the pull of few, large clusters. The count with the
+   highest corrected stability wins (the curve smoothed over neighbouring candidates
+   finds the peak, the best single candidate near it is taken). Granularity
+   then moves it: 0 halves it (broader themes), 1 doubles it (finer ones).
 3. One k-means run (scikit-learn) started from the Ward centroids refines the partition.
 4. Themes smaller than ``min_size`` are dissolved: their texts get label -1 (unthemed).
 """
@@ -23,8 +29,15 @@ import numpy as np
 
 from .labels import format_label, label_themes
 
-COHESION_AT_MIDDLE = 0.73
-COHESION_SPAN = 0.30  # granularity 0 -> 0.58, 1 -> 0.88
+#: Stability is measured on two disjoint halves of at most this many texts each.
+STABILITY_SAMPLE = 2500
+#: Repetitions (pairs of halves) on the collection and on the structureless reference:
+#: 3 and 2 for the largest halves, more for small collections (cheap there, and noisier).
+STABILITY_REPEATS = 3
+NULL_REPEATS = 2
+MAX_REPEATS = 20
+#: Candidate counts: this many, spaced geometrically from 2 to a quarter of a half.
+CANDIDATES = 40
 
 
 @dataclass
@@ -59,11 +72,6 @@ def _centroids(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return sums / np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
 
 
-def _cohesion(x: np.ndarray, labels: np.ndarray, k: int) -> float:
-    c = _normalise(_centroids(x, labels, k))
-    return float(np.einsum("ij,ij->i", x, c[labels]).mean())
-
-
 def _cut(tree: np.ndarray, k: int) -> np.ndarray:
     from scipy.cluster.hierarchy import fcluster
 
@@ -71,18 +79,59 @@ def _cut(tree: np.ndarray, k: int) -> np.ndarray:
     return np.unique(labels, return_inverse=True)[1]
 
 
-def choose_k(x: np.ndarray, tree: np.ndarray, granularity: float) -> int:
-    """Smallest number of clusters whose cut reaches the granularity's cohesion target."""
-    target = COHESION_AT_MIDDLE + COHESION_SPAN * (float(granularity) - 0.5)
-    lo, hi = 1, len(x)
-    while lo < hi:  # cohesion grows (nearly) monotonically with k
-        mid = (lo + hi) // 2
-        labels = _cut(tree, mid)
-        if _cohesion(x, labels, labels.max() + 1) >= target:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+def _stability(x: np.ndarray, ks: list[int], size: int, repeats: int, rng) -> np.ndarray:
+    """Mean adjusted Rand index, per candidate count, between the partitions that Ward trees
+    of two disjoint random halves induce on the texts of both halves."""
+    from scipy.cluster.hierarchy import linkage
+    from sklearn.metrics import adjusted_rand_score
+
+    scores = np.zeros(len(ks))
+    for _ in range(repeats):
+        order = rng.permutation(len(x))
+        a, b = order[:size], order[size:2 * size]
+        both = x[np.concatenate([a, b])]
+        trees = [(x[a], linkage(x[a], method="ward")), (x[b], linkage(x[b], method="ward"))]
+        for i, k in enumerate(ks):
+            nearest = []
+            for half, tree in trees:
+                cut = _cut(tree, k)
+                centroids = _normalise(_centroids(half, cut, int(cut.max()) + 1))
+                nearest.append((both @ centroids.T).argmax(axis=1))
+            scores[i] += adjusted_rand_score(*nearest)
+    return scores / repeats
+
+
+def stability_curve(x: np.ndarray, random_state: int = 0) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Candidate counts, their chance-corrected stability, and that curve smoothed over
+    neighbouring candidates (see the module doc)."""
+    rng = np.random.default_rng(random_state)
+    size = min(len(x) // 2, STABILITY_SAMPLE)
+    top = max(2, size // 4)
+    ks = sorted({int(k) for k in np.geomspace(2, top, CANDIDATES).round()})
+    repeats = min(MAX_REPEATS, max(STABILITY_REPEATS, STABILITY_REPEATS * STABILITY_SAMPLE // size))
+    observed = _stability(x, ks, size, repeats, rng)
+    reference = rng.multivariate_normal(x.mean(axis=0), np.cov(x.T), size=2 * size, method="eigh")
+    expected = _stability(_normalise(reference), ks, size, max(NULL_REPEATS, repeats // 2), rng)
+    corrected = observed - expected
+    padded = np.pad(corrected, 1, mode="edge")
+    return ks, corrected, (padded[:-2] + padded[1:-1] + padded[2:]) / 3
+
+
+def choose_k(x: np.ndarray, granularity: float = 0.5, random_state: int = 0) -> int:
+    """The most stable number of themes, moved by granularity (0: half, 1: double).
+
+    The smoothed curve finds the stable region (one lucky split does not decide it); the
+    best single candidate there wins, since splitting a theme costs stability more slowly
+    than merging two, which would pull a smoothed peak toward too many themes.
+    """
+    n = len(x)
+    if n < 8:  # too few texts to split in halves and compare
+        return max(1, n // 2)
+    ks, corrected, smoothed = stability_curve(x, random_state)
+    peak = int(np.argmax(smoothed))
+    window = range(max(0, peak - 1), min(len(ks), peak + 2))
+    best = ks[max(window, key=lambda i: corrected[i])]
+    return max(1, min(n, round(best * 2.0 ** (2 * (float(granularity) - 0.5)))))
 
 
 def discover(
@@ -121,7 +170,7 @@ def discover(
         xs = x[sample] if sample is not None else x
         tree = linkage(xs, method="ward")
         if n_themes is None:
-            k = choose_k(xs, tree, granularity)
+            k = min(choose_k(x, granularity, random_state), len(xs))
         else:
             k = max(1, min(int(n_themes), len(xs)))
         ward = _cut(tree, k)

@@ -43,20 +43,51 @@ def _chunks(ids) -> list[list]:
     return [ids[start:start + ID_CHUNK] for start in range(0, len(ids), ID_CHUNK)]
 
 
-def theme_stats(workspace) -> dict[int, Any]:
-    """Per theme: distinct customers, items in the last 30 days and in the 30 before."""
+# Channels as people read them; any other channel (e.g. "support") is shown capitalised.
+CHANNEL_NAMES = {"survey": "Surveys", "meeting": "Meetings", "social": "Social media", "import": "Imported",
+                 "api": "API"}
+
+
+def channel_name(channel: str) -> str:
+    return CHANNEL_NAMES.get(channel, channel[:1].upper() + channel[1:])
+
+
+def channels(workspace) -> list[tuple[str, str]]:
+    """The channels the workspace has feedback from: (key, name), by name."""
+    keys = Feedback.objects.filter(workspace=workspace).values_list("channel", flat=True).distinct()
+    return sorted(((k, channel_name(k)) for k in keys), key=lambda pair: pair[1])
+
+
+def channel_mix(workspace) -> dict[int, dict[str, int]]:
+    """Per theme: how many of its items came from each channel."""
+    mix: dict[int, dict[str, int]] = {}
+    rows = (Feedback.objects.filter(workspace=workspace, theme__isnull=False)
+            .values_list("theme", "channel").annotate(n=Count("id")))
+    for theme, channel, n in rows:
+        mix.setdefault(theme, {})[channel] = n
+    return mix
+
+
+def theme_stats(workspace, channel: str = "") -> dict[int, Any]:
+    """Per theme: distinct customers, items in the last 30 days and in the 30 before (of
+    one channel when given)."""
     now = timezone.now()
     recent, before = now - dt.timedelta(days=TREND_DAYS), now - dt.timedelta(days=2 * TREND_DAYS)
-    rows = (Feedback.objects.filter(workspace=workspace, theme__isnull=False).values("theme")
+    qs = Feedback.objects.filter(workspace=workspace, theme__isnull=False)
+    if channel:
+        qs = qs.filter(channel=channel)
+    rows = (qs.values("theme")
             .annotate(customers=Count("customer", distinct=True),
                       recent=Count("id", filter=Q(time__gte=recent)),
                       previous=Count("id", filter=Q(time__gte=before, time__lt=recent))))
     return {r["theme"]: r for r in rows}
 
 
-def theme_customers(workspace, theme_ids=None) -> dict[int, set[int]]:
-    """Per theme: the ids of the customers whose feedback is in it."""
+def theme_customers(workspace, theme_ids=None, channel: str = "") -> dict[int, set[int]]:
+    """Per theme: the ids of the customers whose feedback (of one channel when given) is in it."""
     qs = Feedback.objects.filter(workspace=workspace, theme__isnull=False, customer__isnull=False)
+    if channel:
+        qs = qs.filter(channel=channel)
     if theme_ids is not None:
         qs = qs.filter(theme_id__in=theme_ids)
     out: dict[int, set[int]] = {}
@@ -114,14 +145,16 @@ def _stage_rows(dimension, stages: list) -> list[dict]:
     return rows
 
 
-def ranked_themes(workspace, rank: str, attribute: str | None) -> list[Theme]:
-    """The live themes, best first, each carrying its numbers for the templates: customers,
-    recent, previous, change and value (None unless ranked by value)."""
-    themes = [t for t in active_themes(workspace) if t.size > 0]
-    stats = theme_stats(workspace)
+def ranked_themes(workspace, rank: str, attribute: str | None, channel: str = "") -> list[Theme]:
+    """The live themes, best first, each carrying its numbers for the templates: items,
+    customers, recent, previous, change, value (None unless ranked by value) and its channel
+    mix. With a channel, only themes holding feedback from it, counted on that channel."""
+    mix = channel_mix(workspace)
+    themes = [t for t in active_themes(workspace) if t.size > 0 and (not channel or mix.get(t.pk, {}).get(channel))]
+    stats = theme_stats(workspace, channel)
     values: dict[int, float] = {}
     if rank == "revenue" and attribute:
-        customers_of = theme_customers(workspace)
+        customers_of = theme_customers(workspace, channel=channel)
         per_customer = customer_values(workspace, set().union(*customers_of.values()) if customers_of else set(),
                                        attribute)
         values = {tid: sum(per_customer.get(c, 0.0) for c in members) for tid, members in customers_of.items()}
@@ -129,7 +162,10 @@ def ranked_themes(workspace, rank: str, attribute: str | None) -> list[Theme]:
     for t in themes:
         s = stats.get(t.pk, {})
         recent, previous = s.get("recent", 0), s.get("previous", 0)
-        numbers[t.pk] = {"customers": s.get("customers", 0), "recent": recent, "previous": previous,
+        numbers[t.pk] = {"items": mix.get(t.pk, {}).get(channel, 0) if channel else t.size,
+                         "channels": [(channel_name(c), n) for c, n in sorted(mix.get(t.pk, {}).items(),
+                                                                              key=lambda cn: -cn[1])],
+                         "customers": s.get("customers", 0), "recent": recent, "previous": previous,
                          "change": recent - previous,
                          "value": values.get(t.pk, 0.0) if values or rank == "revenue" else None}
     first, second = RANK_KEYS[rank]
@@ -140,7 +176,7 @@ def ranked_themes(workspace, rank: str, attribute: str | None) -> list[Theme]:
 
 
 def _number(theme: Theme, numbers: dict, name: str) -> float:
-    return theme.size if name == "size" else numbers[theme.pk][name] or 0
+    return numbers[theme.pk]["items"] if name == "size" else numbers[theme.pk][name] or 0
 
 
 def _show(theme: Theme, **extra) -> None:
@@ -148,7 +184,8 @@ def _show(theme: Theme, **extra) -> None:
     vars(theme).update(extra)
 
 
-def theme_board(workspace, *, rank: str = "", attribute: str = "", dimension: str = "", page=None) -> dict:
+def theme_board(workspace, *, rank: str = "", attribute: str = "", dimension: str = "", channel: str = "",
+                page=None) -> dict:
     """The board: one page of ranked themes, each with quotes and a stage breakdown.
 
     Unknown choices fall back: the rank to customers affected, the value attribute to the
@@ -165,15 +202,19 @@ def theme_board(workspace, *, rank: str = "", attribute: str = "", dimension: st
         rank = "customers"
     by_key = {d.key: d for d in dimensions}
     chosen = by_key.get(dimension) or (dimensions[0] if dimensions else None)
-    shown_page = Paginator(ranked_themes(workspace, rank, value_attribute), THEMES_PER_PAGE).get_page(page)
+    known_channels = channels(workspace)
+    channel = channel if channel in dict(known_channels) else ""
+    shown_page = Paginator(ranked_themes(workspace, rank, value_attribute, channel),
+                           THEMES_PER_PAGE).get_page(page)
     shown = list(shown_page.object_list)
     breakdowns = {}
     if chosen is not None and shown:
-        breakdowns = stage_breakdown(workspace, chosen, theme_customers(workspace, [t.pk for t in shown]))
+        breakdowns = stage_breakdown(workspace, chosen, theme_customers(workspace, [t.pk for t in shown], channel))
     for t in shown:
         _show(t, quotes=representative_quotes(t), breakdown=breakdowns.get(t.pk, []), linked=by_key.get(t.dimension))
     return {"page": shown_page, "themes": shown, "rank": rank, "ranks": RANKS, "attribute": value_attribute,
             "numbers": numbers, "dimensions": dimensions, "dimension": chosen,
+            "channel": channel, "channel_label": channel_name(channel) if channel else "", "channels": known_channels,
             "feedback_count": Feedback.objects.filter(workspace=workspace).count()}
 
 

@@ -63,7 +63,8 @@ def theme_board(request):
     ws = request.workspace
     params = request.GET
     context = board.theme_board(ws, rank=params.get("rank", ""), attribute=params.get("attr", ""),
-                                dimension=params.get("dim", ""), page=params.get("page"))
+                                dimension=params.get("dim", ""), channel=params.get("channel", ""),
+                                page=params.get("page"))
     context.update(job=shown_job(ws, params.get("job"), kinds=("discover_themes",)), form=DiscoverForm(),
                    query=query_without(params, "page"))
     return render(request, "engage/inbox/themes.html", context)
