@@ -7,6 +7,14 @@ class ConnectConfig(AppConfig):
     def ready(self):
         from becoming import registry as r
 
+        # For the lever-effect analysis: names people read, and only members may be offered them.
+        for type_, label in (("connect.accepted", "Introductions accepted"),
+                             ("connect.met", "Introductions that met"),
+                             ("connect.attended", "Gatherings attended"),
+                             ("connect.post", "Forum posts")):
+            r.add_lever_action(r.LeverAction(
+                type_, label, "becoming.connect.actions.members:may_be_introduced"))
+
         r.add_nav(r.NavItem("Community", "connect_members", 75, current=("connect_*",)))
         r.add_job_kind("connect_send_round", "becoming.connect.actions.introductions:send_round_job")
         r.add_job_kind("connect_follow_ups", "becoming.connect.actions.introductions:follow_ups_job")

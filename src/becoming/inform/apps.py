@@ -26,6 +26,11 @@ class InformConfig(AppConfig):
             action="becoming.inform.actions.interactions:import_interactions",
             guess="becoming.inform.forms:guess_interaction_columns", order=41,
             help="who viewed, clicked, downloaded, registered or attended which item"))
+        for type_, label in (("inform.view", "Reading"), ("inform.click", "Clicks on content"),
+                             ("inform.download", "Downloads"),
+                             ("inform.register", "Webinar registrations"),
+                             ("inform.attend", "Webinars attended")):
+            r.add_lever_action(r.LeverAction(type_, label))
         r.add_job_kind("import_content", "becoming.inform.actions.content:import_content_job")
         r.add_job_kind("import_interactions", "becoming.inform.actions.interactions:import_interactions_job")
         r.add_demo_step(r.DemoStep("inform", "becoming.inform.demo:build", 30, before_history=True))

@@ -105,6 +105,15 @@ def opted_in(workspace):
             .select_related("customer").order_by("customer__external_id"))
 
 
+def may_be_introduced(workspace, customer_ids) -> list[int]:
+    """Of these customers, the ones an introduction may be offered to now: opted-in members
+    (the next-best-action list leaves the others out; ``registry.LeverAction.check``)."""
+    wanted = list(customer_ids)
+    allowed = set(Member.objects.filter(workspace=workspace, opted_in=True, customer_id__in=wanted)
+                  .values_list("customer_id", flat=True))
+    return [c for c in wanted if c in allowed]
+
+
 def filter_members(workspace, params) -> tuple:
     """The members directory's one filter (page and API): (queryset, active filters).
 
