@@ -1,39 +1,7 @@
 """Fixtures of the inform tests: a real SMTP server on loopback, and a small library."""
 
-import socket
 
 import pytest
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        from email import message_from_bytes, policy
-
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    settings.INFORM_SEND_RATE = 0
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -63,3 +31,10 @@ def library_ws(workspace, owner, small_model):
                           "url": "https://example.test/news"})
     record(workspace, first, Customer.objects.get(workspace=workspace, external_id="C0"), "view", key="seed-view")
     return workspace
+
+
+@pytest.fixture
+def smtp_server(smtp_server, settings):
+    """The shared SMTP server on loopback, with sending unpaced (INFORM_SEND_RATE = 0)."""
+    settings.INFORM_SEND_RATE = 0
+    return smtp_server
