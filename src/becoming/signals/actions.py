@@ -26,10 +26,11 @@ import json
 import os
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from becoming.customers.lookup import chunks, customer_pks
+from becoming.customers.lookup import chunks, customer_pk_array, customer_pks
 from becoming.customers.models import Customer
 from becoming.tabular.events import identical_kept, prepare_events
 from becoming.tabular.read import TabularError, read_table
@@ -62,13 +63,18 @@ class CustomerIds:
         self.created = 0
 
     def __call__(self, external: pa.Array) -> pa.Array:
-        values = external.to_pylist()
-        known = customer_pks(self.workspace, values)
-        missing = sorted({v for v in values if v is not None and v not in known})
-        if missing and self.create:
-            self.created = len(missing)
-            known.update(dict.fromkeys(missing, -1) if self.dry_run else self._add(missing))
-        return pa.array([known.get(v) for v in values], type=pa.int64())
+        found = customer_pk_array(self.workspace, external)
+        if not found.null_count or not self.create:
+            return found
+        unknown = pc.and_(pc.is_null(found), pc.is_valid(external))
+        missing = sorted(set(pc.filter(external, unknown).to_pylist()))
+        if not missing:
+            return found
+        self.created = len(missing)
+        added = dict.fromkeys(missing, -1) if self.dry_run else self._add(missing)
+        fill = pc.take(pa.array([added.get(v) for v in missing], pa.int64()),
+                       pc.index_in(external, value_set=pa.array(missing, pa.string())))
+        return pc.coalesce(found, fill)
 
     def _add(self, missing: list[str]) -> dict[str, int]:
         with transaction.atomic():
