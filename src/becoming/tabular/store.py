@@ -111,8 +111,8 @@ class SignalStore:
 
         Duplicate ids inside ``table`` keep their first row. Atomic: on failure the store
         is unchanged. Idempotent under concurrent writers: reading the stored ids and
-        committing happen under :meth:`locked`. Cost grows with the store (the anti-join
-        reads every stored event_id), which is fine for one workspace on one machine.
+        committing happen under :meth:`locked`. Time grows with the store (every stored
+        event_id is read once); memory with the batch only.
         """
         batch = keep_first(conform(table))
         if batch.num_rows == 0:
@@ -123,9 +123,14 @@ class SignalStore:
     def _append_new(self, batch: pa.Table) -> int:
         con = self._connect()
         con.register("batch", batch)
+        # The stored ids that the batch repeats, found by streaming the store's ids past a
+        # hash table of the batch's. Written as an anti-join, DuckDB builds the hash table on
+        # the store instead: memory grew with every import (7 GB at 50,000,000 events).
+        con.sql("CREATE TEMP TABLE present AS SELECT event_id FROM signals "
+                "WHERE event_id IN (SELECT event_id FROM batch)")
         new = con.sql(
             "SELECT * FROM batch b WHERE NOT EXISTS "
-            "(SELECT 1 FROM signals s WHERE s.event_id = b.event_id) "
+            "(SELECT 1 FROM present p WHERE p.event_id = b.event_id) "
             "ORDER BY customer_id, time"
         ).to_arrow_table()
         if new.num_rows == 0:
