@@ -1,0 +1,19 @@
+"""Business outcomes (renewals, churn, revenue) on a customer's merged timeline."""
+
+from becoming.signals.actions import store_for
+
+from .actions.formats import money
+
+TITLES = {"churn": "Churned", "renewal": "Renewed", "revenue": "Revenue", "expansion": "Expanded"}
+
+
+def outcomes(customer, since, until, limit: int) -> list[dict]:
+    rows = store_for(customer.workspace).timeline(
+        customer.pk, limit=limit, kind="outcome",
+        before=until.replace(tzinfo=None) if until is not None else None)
+    if since is not None:
+        rows = [r for r in rows if r["time"] >= since.replace(tzinfo=None)]
+    currency = customer.workspace.currency
+    return [{"time": r["time"], "title": TITLES.get(r["type"], r["type"].capitalize()),
+             "detail": money(r["value"], currency) if r["value"] is not None else "", "url": ""}
+            for r in rows]
