@@ -158,6 +158,7 @@ def renewal_alerts(workspace, today: dt.date | None = None) -> int:
            .exclude(status=Customer.Status.CHURNED).only("id", "renewal_date"))
     alerts = []
     for c in due.iterator():
+        assert c.renewal_date is not None  # filtered above
         left = (c.renewal_date - today).days
         when = "today" if left == 0 else f"in {left} day{'s' * (left != 1)}"
         alerts.append(Alert(workspace=workspace, customer_id=c.pk, kind=Alert.Kind.RENEWAL,

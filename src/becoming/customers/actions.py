@@ -759,10 +759,10 @@ def _save_account_values(workspace, ids: list[str], values: dict[str, list]) -> 
 
     pks = customer_pks(workspace, ids)
     names = {"owner": "owner", "arr": "arr", "renewal": "renewal_date", "status": "status"}
-    rows = []
+    rows: list[tuple[Customer, tuple[str, ...]]] = []
     for i, external_id in enumerate(ids):
         row = Customer(pk=pks[external_id])
-        fields = []
+        fields: list[str] = []
         for key, column in names.items():
             if key in values and not (key == "status" and values[key][i] is None):
                 setattr(row, column, values[key][i])
@@ -771,9 +771,9 @@ def _save_account_values(workspace, ids: list[str], values: dict[str, list]) -> 
             row.status = Customer.Status.CHURNED
             fields.append("status")
         rows.append((row, tuple(sorted(set(fields)))))
-    by_fields: dict[tuple, list] = {}
-    for row, fields in rows:
-        if fields:
-            by_fields.setdefault(fields, []).append(row)
-    for fields, group in by_fields.items():
-        Customer.objects.bulk_update(group, list(fields), batch_size=BATCH)
+    by_fields: dict[tuple[str, ...], list[Customer]] = {}
+    for row, names_ in rows:
+        if names_:
+            by_fields.setdefault(names_, []).append(row)
+    for names_, group in by_fields.items():
+        Customer.objects.bulk_update(group, list(names_), batch_size=BATCH)
