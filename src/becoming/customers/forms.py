@@ -8,7 +8,6 @@ from becoming.web.forms import column_choices
 
 from .actions import ID_GUESSES, NAME_GUESSES, guess_column
 
-
 # The account's columns, guessed by name. A churn flag is never guessed: marking customers
 # churned takes them out of the dashboard, so it is chosen on purpose.
 ACCOUNT_GUESSES = {
