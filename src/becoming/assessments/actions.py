@@ -511,7 +511,9 @@ def distributions(snapshot: Snapshot) -> list[dict]:
 
 
 def recent_movers(workspace, limit: int):
+    """The latest stage changes, churned customers left out (as from the dashboard's counts)."""
     return (StageChange.objects.filter(workspace=workspace).select_related("customer")
+            .exclude(customer__status=Customer.Status.CHURNED)
             .only("customer__name", "customer__external_id", "dimension", "from_stage",
                   "to_stage", "from_index", "to_index", "as_of")
             .order_by("-as_of", "-id")[:limit])
