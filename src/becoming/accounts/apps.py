@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
         r.add_nav(r.NavItem("My accounts", "my_accounts", 15))
         r.add_nav(r.NavItem("Alerts", "alerts", 16, badge="becoming.accounts.actions:unread_count"))
         r.add_customer_section(r.CustomerSection(
-            "timeline", "accounts/_timeline.html", "becoming.accounts.views:timeline_section", 50))
+            "timeline", "accounts/_timeline.html", "becoming.accounts.views:timeline_section", 12))
         r.add_customer_section(r.CustomerSection(
             "notes", "accounts/_notes.html", "becoming.accounts.views:notes_section", 5,
             column="side"))
