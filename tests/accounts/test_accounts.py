@@ -106,6 +106,16 @@ def test_customer_page_walk_owner_notes_timeline_chart(workspace, owner, member,
     timeline = only_notes[only_notes.index('id="timeline"'):]
     assert "Note by member@acme.test" in timeline and "Report exported" not in timeline
 
+    # Every source honours a window (the page asks for everything; scripts may not).
+    from django.utils import timezone
+
+    from becoming import registry
+
+    now = timezone.now()
+    found = {s.key: registry.resolve(s.target)(customer, now - dt.timedelta(days=30), now, 10)
+             for s in registry.TIMELINE_SOURCES}
+    assert len(found["events"]) == 3 and len(found["notes"]) == 1 and found["outcomes"] == []
+
     fresh = Customer.objects.create(workspace=workspace, external_id="NEW")
     assert "Not assessed yet" in client.get(f"/w/{workspace.slug}/customers/{fresh.pk}/").content.decode()
 

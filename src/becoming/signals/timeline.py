@@ -1,5 +1,7 @@
 """Product events on a customer's merged timeline (``registry.TimelineSource``)."""
 
+import datetime as dt
+
 import duckdb
 
 from becoming import registry
@@ -24,7 +26,7 @@ def events(customer, since, until, limit: int) -> list[dict]:
     for op, moment in ((">=", since), ("<", until)):
         if moment is not None:
             sql += f" AND time {op} ?"
-            params.append(moment.replace(tzinfo=None))
+            params.append(moment.astimezone(dt.UTC).replace(tzinfo=None))  # stored naive UTC
     sql += " ORDER BY time DESC, event_id DESC LIMIT ?"
     params.append(int(limit))
     return [{"time": time, "title": type_.replace("_", " ").replace(".", ": ").capitalize(),
