@@ -125,6 +125,8 @@ def test_my_accounts_filter(workspace, owner, member):
     Customer.objects.create(workspace=workspace, external_id="O1", name="Others Ltd", owner=owner)
     Customer.objects.create(workspace=workspace, external_id="N1", name="Nobody Ltd")
     client = signed_in(member)
+    assert client.get("/")["Location"] == f"/w/{workspace.slug}/my-accounts/"  # their landing
+    assert signed_in(owner).get("/")["Location"] == f"/w/{workspace.slug}/"  # an owner's: the dashboard
     assert client.get(f"/w/{workspace.slug}/my-accounts/")["Location"].endswith("?owner=me")
     page = client.get(f"/w/{workspace.slug}/customers/", {"owner": "me"}).content.decode()
     assert "Mine Ltd" in page and "Others Ltd" not in page and "Nobody Ltd" not in page
