@@ -10,7 +10,9 @@ Entry shapes:
 - ``NavItem``: a link in the staff navigation. ``url_name`` is reversed with the workspace
   slug; ``current`` lists the url names that highlight it (a trailing ``*`` matches a prefix);
   ``menu`` is "main" or "settings"; ``role`` hides it from lesser roles; ``setting`` names a
-  Django setting that must be true for the item to show (e.g. the demo's outbox).
+  Django setting that must be true for the item to show (e.g. the demo's outbox); ``badge``
+  (optional, "module:fn") is called with the membership and returns a number shown beside
+  the label (e.g. unread alerts), 0 or None for none.
 - ``CustomerSection``: a card on the customer page. ``context`` is called with
   ``(customer, request)`` and returns the template's context, or None to leave the section
   out; ``column`` is "main" or "side".
@@ -35,6 +37,14 @@ Entry shapes:
   people read. ``check`` (optional) is called as ``fn(workspace, customer_ids)`` and returns
   the ids to whom the action can be offered now (e.g. introductions only for contacts who opted
   in); the next-best-action list leaves the others out.
+- ``TimelineSource``: a kind of entry on a customer's merged timeline (signals, meetings,
+  stage changes...). ``target`` is called as ``fn(customer, since, until, limit)`` (aware
+  datetimes or None, an int) and returns at most ``limit`` entries, newest first, each a
+  dict ``{"time": aware datetime, "title": str, "detail": str, "url": str or ""}``.
+  ``signal_types`` names signal types the source shows in its own words, which the plain
+  signals source then leaves out (no entry twice).
+- Assessment hooks: ``"module:fn"`` called as ``fn(snapshot)`` after an assessment is stored
+  (e.g. alerts on stage drops). A hook's failure is its own: it must not raise.
 - Job kinds: ``name -> "module:function"``; the function is called as
   ``fn(job, progress, **job.params)`` and returns a dict (the job's result).
 """
@@ -58,6 +68,7 @@ class NavItem:
     role: str = "viewer"
     menu: str = "main"
     setting: str = ""
+    badge: str = ""
 
     def is_current(self, url_name: str | None) -> bool:
         names = self.current or (self.url_name,)
@@ -122,6 +133,15 @@ class LeverAction:
     check: str = ""
 
 
+@dataclass(frozen=True)
+class TimelineSource:
+    key: str
+    label: str
+    target: str
+    order: int = 100
+    signal_types: tuple[str, ...] = ()
+
+
 NAV: list[NavItem] = []
 CUSTOMER_SECTIONS: list[CustomerSection] = []
 IMPORT_KINDS: dict[str, ImportKind] = {}
@@ -130,6 +150,8 @@ PORTAL_SECTIONS: list[PortalSection] = []
 DEMO_STEPS: list[DemoStep] = []
 PLAYBOOK_STEPS: dict[str, PlaybookStep] = {}
 LEVER_ACTIONS: dict[str, LeverAction] = {}
+TIMELINE_SOURCES: list[TimelineSource] = []
+ASSESSMENT_HOOKS: list[str] = []
 
 
 def _keep_unique(entries: list, entry, key: Callable) -> None:
@@ -169,6 +191,15 @@ def add_lever_action(action: LeverAction) -> None:
     LEVER_ACTIONS[action.type] = action
 
 
+def add_timeline_source(source: TimelineSource) -> None:
+    _keep_unique(TIMELINE_SOURCES, source, lambda e: e.key)
+    TIMELINE_SOURCES.sort(key=lambda e: (e.order, e.key))
+
+
+def add_assessment_hook(target: str) -> None:
+    _keep_unique(ASSESSMENT_HOOKS, target, lambda e: e)
+
+
 def add_job_kind(name: str, target: str) -> None:
     JOB_KINDS[name] = target
 
@@ -185,7 +216,8 @@ def resolve(target: str) -> Any:
 def nav_for(membership, url_name: str | None, menu: str = "main") -> list[dict]:
     """The nav items a member may see, with the current one marked."""
     return [
-        {"item": item, "current": item.is_current(url_name)}
+        {"item": item, "current": item.is_current(url_name),
+         "badge": resolve(item.badge)(membership) if item.badge else None}
         for item in NAV
         if item.menu == menu and membership is not None and membership.can(item.role)
         and (not item.setting or getattr(settings, item.setting, False))

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from becoming import registry
 from becoming.customers.actions import engine_customers, load_customers
 from becoming.customers.models import Customer, CustomerStage
 from becoming.engine import (
@@ -112,12 +113,14 @@ def run_assessment(workspace, as_of: dt.date | None = None, progress=None,
     path = _write(workspace, version.number, as_of, result.table)
     snapshot = Snapshot.objects.create(
         workspace=workspace, model_version=version, as_of=as_of, path=str(path),
-        customers=result.table.num_rows, summary=summarise(model, con, result.table),
+        customers=result.table.num_rows, summary=summarise(model, con, result.table, workspace),
     )
     report(2, message="recording stage changes")
     _record_changes(snapshot, model, con)
     if not Snapshot.objects.filter(workspace=workspace, as_of__gt=as_of).exists():
         _update_customers(snapshot, model, con)
+    for hook in registry.ASSESSMENT_HOOKS:  # e.g. alerts on stage drops and renewals
+        registry.resolve(hook)(snapshot)
     report(3, message="done")
     return snapshot
 
@@ -132,16 +135,29 @@ def _write(workspace, version: int, as_of: dt.date, table: pa.Table):
     return path
 
 
-def summarise(model, con, table: pa.Table) -> dict:
-    con.register("result_summary", table)
-    row = con.execute('SELECT avg("index") FROM result_summary').fetchone()
+def summarise(model, con, table: pa.Table, workspace=None) -> dict:
+    """What the dashboard charts: the mean index, customers per stage of each dimension, and
+    how many customers that is. With ``workspace``, its churned customers are left out (they
+    stay in the snapshot, so their page and history keep them) and counted in ``churned``."""
+    churned = pa.table({"customer_id": pa.array(
+        list(Customer.objects.filter(workspace=workspace, status=Customer.Status.CHURNED)
+             .values_list("id", flat=True)) if workspace is not None else [], pa.int64())})
+    con.register("result_all", table)
+    con.register("result_churned", churned)
+    con.execute("CREATE OR REPLACE TEMP VIEW result_summary AS SELECT * FROM result_all "
+                "WHERE customer_id NOT IN (SELECT customer_id FROM result_churned)")
+    row = con.execute('SELECT avg("index"), count(*) FROM result_summary').fetchone()
     dimensions: dict[str, list[int]] = {}
     for dim in model.dimensions:
         col = f"stage__{dim.key}"
         counts = dict(con.execute(f'SELECT "{col}", count(*) FROM result_summary GROUP BY 1').fetchall())
         dimensions[dim.key] = [counts.get(i, 0) for i in range(len(dim.stages))]
-    con.unregister("result_summary")
-    return {"index": row[0] if row else None, "dimensions": dimensions}
+    con.execute("DROP VIEW result_summary")
+    con.unregister("result_all")
+    con.unregister("result_churned")
+    customers = row[1] if row else 0
+    return {"index": row[0] if row else None, "dimensions": dimensions, "customers": customers,
+            "churned": table.num_rows - customers}
 
 
 def _record_changes(snapshot: Snapshot, model, con) -> None:
@@ -438,7 +454,7 @@ def preview_distribution(workspace, text: str, as_of: dt.date | None = None) -> 
     except ModelError as exc:
         raise ValidationError([format_issue(i) for i in exc.errors]) from None
     assert model is not None  # validate_text returns a model when there are no issues
-    summary = summarise(model, con, result.table)
+    summary = summarise(model, con, result.table, workspace)
     today = _today_counts(latest_snapshot(workspace))
     dims = []
     for dim in model.dimensions:
@@ -450,7 +466,7 @@ def preview_distribution(workspace, text: str, as_of: dt.date | None = None) -> 
                         "change": None if s.key not in before else counts[i] - before[s.key]}
                        for i, s in enumerate(dim.stages)],
         })
-    return {"as_of": as_of, "index": summary["index"], "customers": result.table.num_rows,
+    return {"as_of": as_of, "index": summary["index"], "customers": summary["customers"],
             "dimensions": dims}
 
 
@@ -495,7 +511,9 @@ def distributions(snapshot: Snapshot) -> list[dict]:
 
 
 def recent_movers(workspace, limit: int):
+    """The latest stage changes, churned customers left out (as from the dashboard's counts)."""
     return (StageChange.objects.filter(workspace=workspace).select_related("customer")
+            .exclude(customer__status=Customer.Status.CHURNED)
             .only("customer__name", "customer__external_id", "dimension", "from_stage",
                   "to_stage", "from_index", "to_index", "as_of")
             .order_by("-as_of", "-id")[:limit])

@@ -16,3 +16,5 @@ class AssessmentsConfig(AppConfig):
             "becoming.assessments.views:history_section", 40, column="side"))
         r.add_job_kind("assess", "becoming.assessments.actions:assess_job")
         r.add_job_kind("history", "becoming.assessments.actions:history_job")
+        r.add_timeline_source(r.TimelineSource(
+            "stages", "Stage changes", "becoming.assessments.timeline:stage_changes", 10))

@@ -26,7 +26,10 @@ def dashboard(request):
         "version": version,
         "model": version.parsed() if version else None,
         "snapshot": snapshot,
-        "customer_count": Customer.objects.filter(workspace=ws).count(),
+        "customer_count": Customer.objects.filter(workspace=ws).exclude(
+            status=Customer.Status.CHURNED).count(),
+        "churned_count": Customer.objects.filter(workspace=ws,
+                                                 status=Customer.Status.CHURNED).count(),
         "job": shown_job(ws, request.GET.get("job"), kinds=("assess", "history")),
     }
     if snapshot is not None:

@@ -35,10 +35,14 @@ def _json_value(value):
 
 
 def import_customers(workspace, path, id_column=None, name_column=None, progress=None,
-                     file_name=None, dry_run=False) -> dict:
+                     file_name=None, dry_run=False, owner_column=None, status_column=None,
+                     churn_column=None, arr_column=None, renewal_column=None) -> dict:
     """Create or update customers from a file; all rows land or none do.
 
-    Columns other than id and name become attributes named exactly as their headers.
+    Columns other than id, name and owner become attributes named exactly as their headers.
+    The account columns, when named, also set the account: ``owner_column`` (a member's
+    email), ``status_column`` (trial/active/churned, any case), ``churn_column`` (Yes/No,
+    true/false, 1/0: yes makes the customer churned), ``arr_column`` and ``renewal_column``.
     """
     report = progress or (lambda *a, **k: None)
     label = file_name or str(path)
@@ -62,7 +66,10 @@ def import_customers(workspace, path, id_column=None, name_column=None, progress
         raise ValidationError(str(exc)) from None
     ids = _check_ids(label, table.column(id_column).to_pylist(), id_column)
     cust_names = table.column(name_column) if name_column else pa.nulls(len(ids), pa.string())
-    columns = infer_attributes(table, exclude=(id_column, name_column))
+    account = _account_values(workspace, label, table, {
+        "owner": owner_column, "status": status_column, "churn": churn_column,
+        "arr": arr_column, "renewal": renewal_column})
+    columns = infer_attributes(table, exclude=(id_column, name_column, owner_column))
     for name in columns:
         check_attribute_name(name, f'{label}, column "{name}"')
     types = {name: col.type for name, col in columns.items()}
@@ -70,6 +77,7 @@ def import_customers(workspace, path, id_column=None, name_column=None, progress
     report(0, total=len(ids), message="saving customers")
     with transaction.atomic():
         created, updated = _save(workspace, ids, cust_names, columns, types, report)
+        _save_account_values(workspace, ids, account)
         if dry_run:  # every check ran; keep nothing
             transaction.set_rollback(True)
     return {"rows": len(ids), "created": created, "updated": updated, "attributes": types}
@@ -439,15 +447,27 @@ def typed(value: str, type_: str):
     return value
 
 
-def filter_customers(workspace, params, dimensions) -> tuple:
+def filter_customers(workspace, params, dimensions, user=None) -> tuple:
     """The customer list's one filter (pages and API): returns (queryset, active filters).
 
-    ``params`` is a mapping: ``q``, ``stage_<dimension key>`` (a stage index), and ``attr``
-    with ``value`` (an attribute equal to a value, typed like the attribute).
+    ``params`` is a mapping: ``q``, ``stage_<dimension key>`` (a stage index), ``attr``
+    with ``value`` (an attribute equal to a value, typed like the attribute), ``owner``
+    (``me`` for ``user``'s accounts, ``none`` for accounts without an owner, or a member's
+    email) and ``status`` (trial, active or churned).
     """
     q = params.get("q", "").strip()
     qs = search_customers(workspace, q)
     active = {"q": q} if q else {}
+    owner = params.get("owner", "").strip()
+    if owner == "me" and user is not None:
+        qs, active["owner"] = qs.filter(owner=user), owner
+    elif owner == "none":
+        qs, active["owner"] = qs.filter(owner__isnull=True), owner
+    elif "@" in owner:
+        qs, active["owner"] = qs.filter(owner__email__iexact=owner), owner
+    status = params.get("status", "").strip().lower()
+    if status in Customer.Status.values:
+        qs, active["status"] = qs.filter(status=status), status
     for dim in dimensions:
         raw = params.get(f"stage_{dim.key}", "")
         if raw.isdigit():
@@ -465,7 +485,7 @@ def filter_customers(workspace, params, dimensions) -> tuple:
     return qs, active
 
 
-def list_customers(workspace, params, default_sort: str = "name") -> dict:
+def list_customers(workspace, params, default_sort: str = "name", user=None) -> dict:
     """The customer list of the page and the API: search, filters and sort from ``params``
     (see :func:`filter_customers`; ``sort`` as in :func:`sort_customers`), with the current
     model's dimensions. Returns {"customers", "active", "sort", "dimensions"}."""
@@ -473,7 +493,7 @@ def list_customers(workspace, params, default_sort: str = "name") -> dict:
 
     model = current_model(workspace)
     dimensions = model.dimensions if model else ()
-    qs, active = filter_customers(workspace, params, dimensions)
+    qs, active = filter_customers(workspace, params, dimensions, user=user)
     if not params.get("sort") and default_sort == "external_id":
         qs, sort = qs.order_by("external_id"), ""
     else:
@@ -482,7 +502,8 @@ def list_customers(workspace, params, default_sort: str = "name") -> dict:
 
 
 def sort_customers(qs, sort: str, dimensions) -> tuple:
-    """Order by name, index or a dimension's stage (``-`` for descending); (queryset, sort).
+    """Order by name, index, arr, renewal or a dimension's stage (``-`` for descending);
+    returns (queryset, sort).
 
     By a stage, the result is a :class:`StageSorted` (customers with a stage on that
     dimension in stage order, then the others), which pages like a queryset.
@@ -490,8 +511,10 @@ def sort_customers(qs, sort: str, dimensions) -> tuple:
     keys = {d.key for d in dimensions}
     desc = sort.startswith("-")
     field = sort.lstrip("-")
-    if field == "index":
-        order = F("index").desc(nulls_last=True) if desc else F("index").asc(nulls_last=True)
+    columns = {"index": "index", "arr": "arr", "renewal": "renewal_date"}
+    if field in columns:
+        col = F(columns[field])
+        order = col.desc(nulls_last=True) if desc else col.asc(nulls_last=True)
         return qs.order_by(order, "id"), sort
     if field.startswith("stage_") and field[6:] in keys:
         return StageSorted(qs, field[6:], desc), sort
@@ -505,7 +528,7 @@ class StageSorted:
 
     The first part walks the ``CustomerStage`` index in order (no sort of every customer);
     the second is read only by the pages past the first part. Offers what the list pages
-    and Django's paginator use of a queryset: ``count()``, slices, iteration, ``only()``.
+    and Django's paginator use of a queryset: ``count()``, slices, iteration, ``only()``, ``select_related()``.
     """
 
     ordered = True  # for Paginator's check
@@ -524,6 +547,13 @@ class StageSorted:
         copy = StageSorted.__new__(StageSorted)
         copy.__dict__.update(self.__dict__, staged=self.staged.only(*fields),
                              unstaged=self.unstaged.only(*fields), qs=self.qs.only(*fields))
+        return copy
+
+    def select_related(self, *fields) -> "StageSorted":
+        copy = StageSorted.__new__(StageSorted)
+        copy.__dict__.update(self.__dict__, staged=self.staged.select_related(*fields),
+                             unstaged=self.unstaged.select_related(*fields),
+                             qs=self.qs.select_related(*fields))
         return copy
 
     def count(self) -> int:
@@ -573,3 +603,177 @@ def add_contact(customer: Customer, name: str = "", email: str = "", title: str 
 
 def remove_contact(contact: Contact) -> None:
     contact.delete()
+
+
+# -- the account: owner, lifecycle status, ARR, renewal ----------------------------------------
+
+UNSET = object()  # "leave as it is", as opposed to None ("clear it")
+CHURN_TRUE = {"yes", "true", "1", "y", "churned"}
+CHURN_FALSE = {"no", "false", "0", "n", ""}
+
+
+def find_customer(workspace, external_id: str) -> Customer:
+    """The workspace's customer with this external id; ValidationError when there is none."""
+    found = Customer.objects.filter(workspace=workspace, external_id=external_id).first()
+    if found is None:
+        raise ValidationError(f"customer {external_id!r}: no such customer in this workspace")
+    return found
+
+
+def workspace_member(workspace, email: str, where: str = "owner"):
+    """The user with this email among the workspace's members; ValidationError otherwise."""
+    from becoming.workspaces.models import Membership
+
+    email = (email or "").strip()
+    membership = (Membership.objects.select_related("user")
+                  .filter(workspace=workspace, user__email__iexact=email).first())
+    if membership is None:
+        raise ValidationError(f"{where}: {email!r} is not a member of this workspace")
+    return membership.user
+
+
+def members(workspace) -> list:
+    """The workspace's members (users), by email: who can own an account."""
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(memberships__workspace=workspace)
+                .order_by("email").only("id", "email", "first_name", "last_name"))
+
+
+def parse_status(raw, where: str = "status") -> str:
+    """A lifecycle status from text, case-insensitively (Trial, ACTIVE, churned)."""
+    value = str(raw or "").strip().lower()
+    if value not in Customer.Status.values:
+        raise ValidationError(f"{where}: one of {', '.join(Customer.Status.values)}, not {raw!r}")
+    return value
+
+
+def parse_churn(raw, where: str = "churn") -> bool:
+    """A churn flag: Yes/No, true/false, 1/0 (any case)."""
+    value = str(raw if raw is not None else "").strip().lower()
+    if isinstance(raw, float) and raw.is_integer():
+        value = str(int(raw))
+    if value in CHURN_TRUE:
+        return True
+    if value in CHURN_FALSE:
+        return False
+    raise ValidationError(f"{where}: Yes or No (true/false, 1/0), not {raw!r}")
+
+
+def parse_arr(raw, where: str = "arr"):
+    """Annual recurring revenue as a Decimal with cents; None for blank."""
+    from decimal import Decimal, InvalidOperation
+
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).replace(",", "").strip()).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError(f"{where}: a number, not {raw!r}") from None
+    if value < 0 or not value.is_finite() or value >= Decimal("1e12"):
+        raise ValidationError(f"{where}: a number from 0 to 999,999,999,999, not {raw!r}")
+    return value
+
+
+def parse_day(raw, where: str = "renewal_date") -> dt.date | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw).strip()[:10])
+    except ValueError:
+        raise ValidationError(f"{where}: a date like 2026-01-31, not {raw!r}") from None
+
+
+def set_account(customer: Customer, *, owner=UNSET, status=UNSET, arr=UNSET,
+                renewal_date=UNSET) -> Customer:
+    """Change what is given of the account: ``owner`` by email ("" or None clears it),
+    ``status`` (trial, active, churned), ``arr`` (a number, None clears), ``renewal_date``
+    (a date or ISO text, None clears). Checks everything before writing anything."""
+    changed: dict = {}
+    if owner is not UNSET:
+        changed["owner"] = workspace_member(customer.workspace, owner) if owner else None
+    if status is not UNSET:
+        changed["status"] = parse_status(status)
+    if arr is not UNSET:
+        changed["arr"] = parse_arr(arr)
+    if renewal_date is not UNSET:
+        changed["renewal_date"] = parse_day(renewal_date)
+    for name, value in changed.items():
+        setattr(customer, name, value)
+    if changed:
+        customer.save(update_fields=[*changed, "updated"])
+    return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer, name: str | None = None, attributes: dict | None = None,
+                    kind: str | None = None, account: dict | None = None) -> Customer:
+    """Change a customer's name, kind, attributes and account fields (see
+    :func:`set_account`; ``account`` holds only the fields to change). All or nothing."""
+    customer, _ = upsert_customer(customer.workspace, customer.external_id, name, attributes,
+                                  kind=kind)
+    return set_account(customer, **(account or {}))
+
+
+def _account_values(workspace, label: str, table, columns: dict) -> dict[str, list]:
+    """The account fields mapped from the file's columns, one value per row, checked: a bad
+    value fails the import naming its row and column. ``columns`` maps owner, status, churn,
+    arr and renewal to a column name (or None)."""
+    out: dict[str, list] = {}
+    emails: dict[str, object] = {}
+    parsers = {"status": parse_status, "churn": parse_churn, "arr": parse_arr,
+               "renewal": parse_day}
+    for field_, col in columns.items():
+        if not col:
+            continue
+        if col not in table.column_names:
+            raise ValidationError(f"{label}: no column {col!r} for the account {field_}; "
+                                  f"columns are: {', '.join(table.column_names)}")
+        values = []
+        for i, raw in enumerate(table.column(col).to_pylist()):
+            where = f'{label}, row {i + 2}, column "{col}"'
+            if field_ == "owner":
+                email = str(raw or "").strip().lower()
+                if email and email not in emails:
+                    emails[email] = workspace_member(workspace, email, where)
+                values.append(emails[email] if email else None)
+            elif field_ == "status" and (raw is None or str(raw).strip() == ""):
+                values.append(None)  # blank: leave the status as it is
+            else:
+                values.append(parsers[field_](raw, where))
+        out[field_] = values
+    return out
+
+
+def _save_account_values(workspace, ids: list[str], values: dict[str, list]) -> None:
+    """Write the mapped account fields of an import's rows (inside its transaction). A churn
+    flag that says yes makes the customer churned; no leaves the status column (or the
+    stored status) to decide."""
+    if not values:
+        return
+    from .lookup import customer_pks
+
+    pks = customer_pks(workspace, ids)
+    names = {"owner": "owner", "arr": "arr", "renewal": "renewal_date", "status": "status"}
+    rows: list[tuple[Customer, tuple[str, ...]]] = []
+    for i, external_id in enumerate(ids):
+        row = Customer(pk=pks[external_id])
+        fields: list[str] = []
+        for key, column in names.items():
+            if key in values and not (key == "status" and values[key][i] is None):
+                setattr(row, column, values[key][i])
+                fields.append(column)
+        if values.get("churn", [False] * len(ids))[i]:
+            row.status = Customer.Status.CHURNED
+            fields.append("status")
+        rows.append((row, tuple(sorted(set(fields)))))
+    by_fields: dict[tuple[str, ...], list[Customer]] = {}
+    for row, names_ in rows:
+        if names_:
+            by_fields.setdefault(names_, []).append(row)
+    for names_, group in by_fields.items():
+        Customer.objects.bulk_update(group, list(names_), batch_size=BATCH)

@@ -28,6 +28,12 @@ class CustomerPatch(Schema):
     name: str | None = None
     kind: str | None = Field(default=None, pattern="^(company|person)$")
     attributes: dict[str, Any] = {}
+    owner: str | None = Field(default=None, description="The owner's email (a member of the "
+                              "workspace); null or \"\" clears it. Left as it is when absent.")
+    status: str | None = Field(default=None, description="trial, active or churned (any case)")
+    arr: float | None = Field(default=None, ge=0, description="Annual recurring revenue in the "
+                              "workspace's currency; null clears it")
+    renewal_date: dt.date | None = Field(default=None, description="The next renewal; null clears it")
 
 
 class CustomerOut(Schema):
@@ -38,6 +44,14 @@ class CustomerOut(Schema):
     stages: dict[str, int]
     index: float | None
     assessed_on: dt.date | None
+    owner: str | None = Field(description="The owner's email")
+    status: str
+    arr: float | None
+    renewal_date: dt.date | None
+
+    @staticmethod
+    def resolve_owner(obj) -> str | None:
+        return obj.owner.email if obj.owner_id else None
 
 
 class ContactIn(Schema):
@@ -67,8 +81,11 @@ def list_customers(request, q: str = "",
                    offset: int = Query(0, ge=0, le=OFFSET_MAX), limit: int = Query(100, ge=1, le=PAGE_MAX)):
     """Customers, searched by ``q`` (name or external id). Filter by a stage with
     ``stage_<dimension key>=<stage index>`` (0 is the first stage), and by an attribute with
-    ``attr=<name>&value=<value>``, as the customers page does."""
-    qs = actions.list_customers(request.workspace, request.GET, default_sort="external_id")["customers"]
+    ``attr=<name>&value=<value>``, by owner with ``owner=<email>`` (``none``: no owner) and by
+    lifecycle with ``status=trial|active|churned``, as the customers page does; ``sort`` also
+    takes ``arr`` and ``renewal``."""
+    qs = actions.list_customers(request.workspace, request.GET,
+                                default_sort="external_id")["customers"].select_related("owner")
     count = qs.count()
     items = list(qs[offset:offset + limit])
     nxt = offset + limit if offset + limit < count else None
@@ -93,8 +110,10 @@ def get_customer(request, external_id: str):
 def update_customer(request, external_id: str, body: CustomerPatch):
     require(request, "member")
     customer = _customer(request, external_id)
-    customer, _ = actions.upsert_customer(request.workspace, customer.external_id, body.name,
-                                          body.attributes, kind=body.kind)
+    given = body.model_fields_set & {"owner", "status", "arr", "renewal_date"}
+    account = {name: getattr(body, name) for name in given}
+    customer = actions.update_customer(customer, body.name, body.attributes, kind=body.kind,
+                                       account=account)
     return customer
 
 

@@ -1,5 +1,6 @@
 """Customer accounts, their contacts, and the typed attributes imported with them."""
 
+from django.conf import settings
 from django.db import models
 
 from becoming.workspaces.models import Workspace
@@ -29,6 +30,15 @@ class Customer(models.Model):
         COMPANY = "company"
         PERSON = "person"
 
+    class Status(models.TextChoices):
+        """Where the account is in its life with the business. Churned accounts leave the
+        assessed population (dashboard counts, stage distributions, index averages) but keep
+        their page, snapshots and signals."""
+
+        TRIAL = "trial", "Trial"
+        ACTIVE = "active", "Active"
+        CHURNED = "churned", "Churned"
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="customers")
     external_id = models.CharField(max_length=200)
     name = models.CharField(max_length=300, blank=True)
@@ -40,6 +50,14 @@ class Customer(models.Model):
     stages = models.JSONField(default=dict, blank=True)
     index = models.FloatField(null=True, blank=True)
     assessed_on = models.DateField(null=True, blank=True)
+    # The account as a customer-success manager runs it: who owns it (a member of the
+    # workspace), its lifecycle status, its annual recurring revenue (in Workspace.currency)
+    # and the next renewal.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="owned_customers")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    arr = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    renewal_date = models.DateField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -50,6 +68,8 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["workspace", "name"]),
             models.Index(fields=["workspace", "index"]),
+            models.Index(fields=["workspace", "status"]),
+            models.Index(fields=["workspace", "renewal_date"]),
         ]
 
     def __str__(self) -> str:

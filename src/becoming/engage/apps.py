@@ -32,3 +32,11 @@ class EngageConfig(AppConfig):
         r.add_demo_step(r.DemoStep("engage.social", "becoming.engage.demo:social_posts", order=40))
         r.add_job_kind("import_social", "becoming.engage.actions.social:import_social_job")
         r.add_job_kind("discover_themes", "becoming.engage.actions.themes:discover_themes_job")
+        r.add_timeline_source(r.TimelineSource(
+            "meetings", "Meetings", "becoming.engage.timeline:meetings", 20,
+            signal_types=("engage.visit", "engage.meeting", "engage.call")))
+        r.add_timeline_source(r.TimelineSource(
+            "feedback", "Feedback", "becoming.engage.timeline:feedback", 30))
+        r.add_timeline_source(r.TimelineSource(
+            "surveys", "Survey answers", "becoming.engage.timeline:survey_answers", 40,
+            signal_types=("engage.survey_response",)))

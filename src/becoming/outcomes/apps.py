@@ -12,3 +12,5 @@ class OutcomesConfig(AppConfig):
             "outcomes", "outcomes/_customer.html", "becoming.outcomes.views:customer_section", 10,
             column="side"))
         r.add_job_kind("import_outcomes", "becoming.outcomes.actions.imports:import_outcomes_job")
+        r.add_timeline_source(r.TimelineSource(
+            "outcomes", "Outcomes", "becoming.outcomes.timeline:outcomes", 60))

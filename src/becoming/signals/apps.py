@@ -15,3 +15,5 @@ class SignalsConfig(AppConfig):
             guess="becoming.signals.forms:guess_event_columns", order=20,
             help="one row per product event: customer, type, time, value"))
         r.add_job_kind("import_events", "becoming.signals.actions:import_events_job")
+        r.add_timeline_source(r.TimelineSource(
+            "events", "Product events", "becoming.signals.timeline:events", 50))

@@ -96,3 +96,14 @@ def tidy(value):
     if isinstance(value, list | tuple):
         return ", ".join(str(tidy(v)) for v in value)
     return value
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """An amount with the workspace's currency: "USD 48,200" (cents below 100); "—" when
+    unknown."""
+    if value is None or value == "":
+        return "—"
+    amount = float(value)
+    text = f"{amount:,.0f}" if abs(amount) >= 100 else f"{amount:,.2f}"
+    return f"{currency} {text}".strip()
