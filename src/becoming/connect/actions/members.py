@@ -51,6 +51,15 @@ def opt_in(workspace, customers, *, how: str, by: str, note: str = "", capacity:
     return {"added": added, "already": already}
 
 
+def opt_in_customers(workspace, customers, *, user=None, base_url: str = "", note: str = "") -> str:
+    """A segment's bulk action (``registry.BulkAction``): staff opt these customers into the
+    community on their behalf, the consent recorded with the staff member's email."""
+    by = getattr(user, "email", "") or "staff"
+    result = opt_in(workspace, customers, how=Member.Consent.STAFF, by=by,
+                    note=note or "opted in by staff, from a segment")
+    return f"Added {result['added']} customers to the community; {result['already']} were members already."
+
+
 def opt_in_all(workspace, *, by: str) -> dict:
     customers = Customer.objects.filter(workspace=workspace)
     if not customers.exists():
