@@ -2,7 +2,15 @@
 
 import click
 
-from becoming.cli import export_group, fail, get_workspace, main, run, setup_django, workspace_option
+from becoming.cli import (
+    export_group,
+    fail,
+    get_workspace,
+    main,
+    run,
+    setup_django,
+    workspace_option,
+)
 
 
 @main.group()

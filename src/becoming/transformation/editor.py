@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 
 from becoming.engine import Model, ModelError, ModelIssue, check_attributes, parse_model_data
-from becoming.engine.criteria import MEASURES
 
 KINDS = {"event": "Product usage", "attribute": "Attribute", "answer": "Survey answer"}
 ATTRIBUTE_OPS = {"equals": "is", "not_equals": "is not", "in": "is one of", "at_least": "at least",
