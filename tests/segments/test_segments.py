@@ -115,3 +115,22 @@ def test_cli_segments_and_export_customers(becoming, tmp_path):
     assert missing.returncode == 1 and "no segment 'Nope'" in missing.stderr
     becoming("segments", "delete", "Pro", "--workspace", slug)
     assert becoming("segments", "list", "--workspace", slug).stdout == ""
+
+
+def test_demo_step_saves_segments_that_match_demo_customers(workspace):
+    from types import SimpleNamespace
+
+    from becoming.demo.build import MODEL
+    from becoming.segments.demo import build
+    from becoming.transformation.actions import apply_model
+
+    upsert_customer(workspace, "FW-1", "Fieldwise One", {"Plan": "enterprise", "Region": "EMEA"})
+    upsert_customer(workspace, "FW-2", "Fieldwise Two", {"Plan": "starter", "Region": "APAC"})
+    apply_model(workspace, MODEL.read_text())
+    build(SimpleNamespace(workspace=workspace))
+    build(SimpleNamespace(workspace=workspace))  # a second run adds nothing
+    saved = {s.name: s for s in actions.segments_of(workspace)}
+    assert len(saved) == 3
+    assert [c.external_id for c in actions.matching(workspace, saved["Enterprise accounts"].params)] == ["FW-1"]
+    stage_segment = next(s for n, s in saved.items() if n not in ("Enterprise accounts", "EMEA, by index"))
+    assert "stage_practice" in stage_segment.params
