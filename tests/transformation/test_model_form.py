@@ -70,6 +70,15 @@ def posted(html: str) -> dict:
 def test_the_form_round_trips_a_model_it_cannot_all_show():
     model = parse_model(KEPT)
     assert parse_model(editor.to_yaml(editor.model_data(editor.form_from_model(model)))) == model
+    # Rows added and removed: the target follows its stage, new names get keys of their own.
+    form = editor.form_from_model(model)
+    editor.change_rows(form, "remove:0:1")  # Trying goes; the target (Regular) moves up
+    editor.change_rows(form, "add-stage:0")
+    form.dimensions[0].stages[-1].name = "Regular"
+    form.dimensions[0].stages[-1].criteria[0].values.update(type="report_shared", at_least="1")
+    dim = editor.model_data(form)["dimensions"][0]
+    assert [s["key"] for s in dim["stages"]] == ["starting", "regular", "regular_2"]
+    assert dim["target"] == "regular"
 
 
 def test_an_error_names_the_stage_then_the_fix_applies(client, workspace, admin):

@@ -4,7 +4,7 @@ export, and the same page for the customer list's current (unsaved) filter."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,10 @@ def _segment(request, pk) -> Segment:
 def _params(request, pk):
     """(segment or None, filter): a saved segment's, or the current filter from the query."""
     if pk is None:
-        return None, actions.clean_params(request.GET.dict())
+        try:
+            return None, actions.clean_params(request.GET.dict())
+        except ValidationError as exc:  # a hand-made query string: too many or too long filters
+            raise BadRequest("; ".join(exc.messages)) from None
     segment = _segment(request, pk)
     return segment, segment.params
 
