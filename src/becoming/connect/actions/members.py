@@ -57,7 +57,9 @@ def opt_in_customers(workspace, customers, *, user=None, base_url: str = "", not
     by = getattr(user, "email", "") or "staff"
     result = opt_in(workspace, customers, how=Member.Consent.STAFF, by=by,
                     note=note or "opted in by staff, from a segment")
-    return f"Added {result['added']} customers to the community; {result['already']} were members already."
+    added, already = result["added"], result["already"]
+    return (f"Added {added} customer{'s' if added != 1 else ''} to the community"
+            + (f"; {already} {'were members' if already != 1 else 'was a member'} already." if already else "."))
 
 
 def opt_in_all(workspace, *, by: str) -> dict:

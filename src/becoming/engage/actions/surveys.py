@@ -237,8 +237,9 @@ def invite_customers(workspace, customers, *, survey: Survey, base_url: str, use
     if not contacts.exists():
         raise ValidationError("none of these customers has a contact with an email to invite")
     result = invite(survey, contacts, base_url, connection=connection)
-    return (f"Invited {result['invited']} contacts to “{survey.title}”; "
-            f"{result['sent']} emails sent.")
+    invited, sent = result["invited"], result["sent"]
+    return (f"Invited {invited} contact{'s' if invited != 1 else ''} to “{survey.title}”; "
+            f"{sent} email{'s' if sent != 1 else ''} sent.")
 
 
 def remind(survey: Survey, base_url: str, connection=None, now=None) -> int:
