@@ -46,6 +46,7 @@ def test_save_open_export_and_invite_from_the_customer_list(client, workspace, m
 
     # the CSV export: the segment's customers only, formulas neutralised
     export = client.get(f"/w/{slug}/segments/{segment.pk}/export.csv")
+    assert export["Content-Disposition"] == 'attachment; filename="Pro plan.csv"'
     rows = list(csv.DictReader(io.StringIO(export.content.decode())))
     assert {r["customer_id"] for r in rows} == {"C1", "C2"}
     assert {r["name"] for r in rows} == {"'=HYPERLINK(\"x\")", "Bolt Works"}

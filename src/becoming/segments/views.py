@@ -8,6 +8,7 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from becoming.web.access import workspace_view
@@ -79,9 +80,10 @@ def segment_detail(request, pk=None):
 def segment_export(request, pk=None):
     segment, params = _params(request, pk)
     body = actions.export_csv(request.workspace, params)
-    name = (segment.name if segment else "customers").replace('"', "").replace("\n", " ")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    # Quoted and encoded as RFC 6266 asks: a segment's name may hold quotes or any letter.
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{segment.name if segment else 'customers'}.csv")
     return response
 
 
