@@ -94,7 +94,7 @@ def test_api_create_list_customers_delete(workspace, customers):
     duplicate = api.post("/api/v1/segments", json.dumps({"name": "free"}), content_type="application/json")
     assert duplicate.status_code == 400 and "already" in duplicate.json()["message"]
     # Connect's bulk action, through the registry: the segment's customers join the community
-    done = actions.run_bulk(workspace, "connect.opt_in", api.get(f"/api/v1/segments").json()["items"][0]["params"])
+    done = actions.run_bulk(workspace, "connect.opt_in", api.get("/api/v1/segments").json()["items"][0]["params"])
     assert done == "Added 1 customer to the community." and workspace.connect_members.get().customer.external_id == "C3"
     assert api.delete(f"/api/v1/segments/{pk}").status_code == 204
     assert api.get(f"/api/v1/segments/{pk}/customers").status_code == 404
