@@ -50,7 +50,7 @@ def test_save_open_export_and_invite_from_the_customer_list(client, workspace, m
     rows = list(csv.DictReader(io.StringIO(export.content.decode())))
     assert {r["customer_id"] for r in rows} == {"C1", "C2"}
     assert {r["name"] for r in rows} == {"'=HYPERLINK(\"x\")", "Bolt Works"}
-    assert rows[0]["plan"] == "pro"
+    assert rows[0]["plan"] == "pro" and rows[0]["seats"] == "3"  # a number stays a number
 
     # bulk invite to a survey: one email per contact, over SMTP
     survey = create_survey(workspace, title="How do you report?",

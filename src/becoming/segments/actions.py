@@ -132,7 +132,8 @@ def export_table(workspace, params: Mapping[str, Any]) -> pa.Table:
 
     model = current_model(workspace)
     dims = model.dimensions if model else ()
-    names = list(Attribute.objects.filter(workspace=workspace).values_list("name", flat=True))
+    types = dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
+    names = list(types)
     columns: dict[str, list] = {"customer_id": [], "name": [], "transformation_index": []}
     columns.update({d.name: [] for d in dims})
     attr_columns = {n: (n if n not in columns else f"attribute {n}") for n in names}
@@ -146,10 +147,24 @@ def export_table(workspace, params: Mapping[str, Any]) -> pa.Table:
             i = c.stages.get(d.key)
             columns[d.name].append(d.stages[i].name if isinstance(i, int) and i < len(d.stages) else None)
         for n, col in attr_columns.items():
-            value = c.attributes.get(n)
-            columns[col].append(None if value is None else str(value))
-    return pa.table({k: pa.array(v, type=pa.float64() if k == "transformation_index" else pa.string())
-                     for k, v in columns.items()})
+            columns[col].append(_cell(c.attributes.get(n), types[n]))
+    kinds = {"transformation_index": pa.float64()}
+    kinds.update({col: ARROW_TYPES.get(types[n], pa.string()) for n, col in attr_columns.items()})
+    return pa.table({k: pa.array(v, type=kinds.get(k, pa.string())) for k, v in columns.items()})
+
+
+# Attributes keep their type in the export (a number stays a number); dates are ISO text.
+ARROW_TYPES = {"number": pa.float64(), "boolean": pa.bool_()}
+
+
+def _cell(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "number":
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if kind == "boolean":
+        return value if isinstance(value, bool) else None
+    return str(value)
 
 
 def export_csv(workspace, params: Mapping[str, Any]) -> bytes:
