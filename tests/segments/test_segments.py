@@ -108,6 +108,8 @@ def test_cli_segments_and_export_customers(becoming, tmp_path):
     out = becoming("segments", "create", "Pro", "--workspace", slug, "--filter", "attr=plan",
                    "--filter", "value=pro").stdout
     assert "saved segment" in out
+    bad = becoming("segments", "create", "Odd", "--workspace", slug, "--filter", "Plan=pro", ok=False)
+    assert bad.returncode == 1 and "--filter Plan: not a filter" in bad.stderr
     assert "Pro\tattr=plan&value=pro" in becoming("segments", "list", "--workspace", slug).stdout
     target = tmp_path / "pro.csv"
     becoming("export", "customers", "--workspace", slug, "--segment", "pro", "--output", target)

@@ -47,6 +47,12 @@ def segments_create(name, slug, filters):
         if not sep:
             fail(f"--filter {item!r}: write KEY=VALUE, e.g. stage_practice=2")
         params[key.strip()] = value
+    from becoming.segments.actions import clean_params
+
+    dropped = sorted(set(params) - set(run(clean_params, params)))
+    if dropped:
+        fail(f"--filter {dropped[0]}: not a filter the customer list understands "
+             "(q, stage_<dimension key>, attr, value, sort), or an empty value")
     segment = run(create_segment, get_workspace(slug), name, params)
     click.echo(f"saved segment {segment.pk}: {segment.name}")
 
