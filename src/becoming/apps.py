@@ -10,7 +10,8 @@ the command line can read it without starting Django.
 """
 
 DOMAIN_APPS = (
-    "customers", "signals", "transformation", "assessments", "engage", "outcomes", "inform", "connect", "portal", "inspire", "levers", "accounts",
+    "customers", "signals", "transformation", "assessments", "engage", "outcomes", "inform", "connect", "portal", "inspire", "levers",
+    "accounts", "segments",
 )
 # Apps with pages, commands or an API of their own that are not a domain of the business.
 CORE_APPS = ("workspaces", "jobs", "web", "outbox")

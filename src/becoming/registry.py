@@ -45,6 +45,14 @@ Entry shapes:
   signals source then leaves out (no entry twice).
 - Assessment hooks: ``"module:fn"`` called as ``fn(snapshot)`` after an assessment is stored
   (e.g. alerts on stage drops). A hook's failure is its own: it must not raise.
+- ``BulkAction``: something staff can do to every customer of a segment or of the filtered
+  customer list at once (``becoming.segments``). ``target`` is called as
+  ``fn(workspace, customers, *, user, base_url, **form.cleaned_data)`` with a queryset of
+  customers and returns a short text saying what it did (raise ValidationError when it cannot);
+  ``form`` (optional) is a form class taking ``(workspace, data=None)`` whose fields are the
+  action's options (e.g. which survey).
+- ``CustomerListTool``: a template included under the customer list's filters, with the list
+  page's context (``active`` filters, ``query``), e.g. "Save as segment".
 - Job kinds: ``name -> "module:function"``; the function is called as
   ``fn(job, progress, **job.params)`` and returns a dict (the job's result).
 """
@@ -140,6 +148,21 @@ class TimelineSource:
     target: str
     order: int = 100
     signal_types: tuple[str, ...] = ()
+class BulkAction:
+    key: str
+    label: str
+    target: str
+    form: str = ""
+    order: int = 100
+    role: str = "member"
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerListTool:
+    key: str
+    template: str
+    order: int = 100
 
 
 NAV: list[NavItem] = []
@@ -152,6 +175,8 @@ PLAYBOOK_STEPS: dict[str, PlaybookStep] = {}
 LEVER_ACTIONS: dict[str, LeverAction] = {}
 TIMELINE_SOURCES: list[TimelineSource] = []
 ASSESSMENT_HOOKS: list[str] = []
+BULK_ACTIONS: list[BulkAction] = []
+CUSTOMER_LIST_TOOLS: list[CustomerListTool] = []
 
 
 def _keep_unique(entries: list, entry, key: Callable) -> None:
@@ -177,6 +202,16 @@ def add_portal_section(section: PortalSection) -> None:
 def add_demo_step(step: DemoStep) -> None:
     _keep_unique(DEMO_STEPS, step, lambda e: e.key)
     DEMO_STEPS.sort(key=lambda e: (e.order, e.key))
+
+
+def add_bulk_action(action: BulkAction) -> None:
+    _keep_unique(BULK_ACTIONS, action, lambda e: e.key)
+    BULK_ACTIONS.sort(key=lambda e: (e.order, e.key))
+
+
+def add_customer_list_tool(tool: CustomerListTool) -> None:
+    _keep_unique(CUSTOMER_LIST_TOOLS, tool, lambda e: e.key)
+    CUSTOMER_LIST_TOOLS.sort(key=lambda e: (e.order, e.key))
 
 
 def add_import_kind(kind: ImportKind) -> None:

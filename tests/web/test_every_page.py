@@ -1,8 +1,8 @@
 """Every staff page at a phone's width and under axe-core, in headless Chromium.
 
 The pages are found, not listed: every navigation item any app registers (main menu and
-settings), the customer page of a customer, the model page and a survey. So a lever's new page
-is checked the day it is registered. Two things must hold on each: nothing is wider than a
+settings), the customer page of a customer, the model page and its form, a segment's page and
+a survey. So a lever's new page is checked the day it is registered. Two things must hold on each: nothing is wider than a
 390-pixel screen (the page does not scroll sideways), and axe-core (vendored in tests/vendor)
 reports no serious or critical accessibility violation.
 """
@@ -26,6 +26,8 @@ def staff_pages(workspace) -> list[str]:
             if not item.setting or getattr(settings, item.setting, False)]
     customer = Customer.objects.filter(workspace=workspace).order_by("pk").first()
     urls.append(reverse("customer", args=[workspace.slug, customer.pk]))
+    # Pages behind a tab or a button, not in the nav: the model's form, a segment's bulk actions.
+    urls += [reverse(name, args=[workspace.slug]) for name in ("model_form", "segment_current")]
     return list(dict.fromkeys(urls))
 
 

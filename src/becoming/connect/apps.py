@@ -7,6 +7,12 @@ class ConnectConfig(AppConfig):
     def ready(self):
         from becoming import registry as r
 
+        r.add_bulk_action(r.BulkAction(
+            "connect.opt_in", "Add to the Connect community",
+            "becoming.connect.actions.members:opt_in_customers", order=20,
+            help="Opts these customers into introductions and gatherings on their behalf; "
+                 "the consent is recorded with your email."))
+
         # For the lever-effect analysis: names people read, and only members may be offered them.
         for type_, label in (("connect.accepted", "Introductions accepted"),
                              ("connect.met", "Introductions that met"),

@@ -35,6 +35,8 @@ def customer_list(request):
         "active": active, "sort": sort, "query": query_without(request.GET, "page"),
         "sort_query": query_without(request.GET, "page", "sort"),
         "statuses": Customer.Status.choices, "members": actions.members(ws),
+        # Other apps' tools under the filters (e.g. "Save as segment"), re-rendered with the table.
+        "list_tools": [tool.template for tool in registry.CUSTOMER_LIST_TOOLS],
     }
     template = "customers/_table.html" if request.headers.get("HX-Request") else "customers/list.html"
     return render(request, template, context)

@@ -31,6 +31,10 @@ class EngageConfig(AppConfig):
             help="public posts and comments from social tools' exports; linked to customers by handle"))
         r.add_demo_step(r.DemoStep("engage.social", "becoming.engage.demo:social_posts", order=40))
         r.add_job_kind("import_social", "becoming.engage.actions.social:import_social_job")
+        r.add_bulk_action(r.BulkAction(
+            "engage.invite", "Invite to a survey", "becoming.engage.actions.surveys:invite_customers",
+            form="becoming.engage.forms:BulkInviteForm", order=10,
+            help="Emails each contact of these customers a personal link (once per survey)."))
         r.add_job_kind("discover_themes", "becoming.engage.actions.themes:discover_themes_job")
         r.add_timeline_source(r.TimelineSource(
             "meetings", "Meetings", "becoming.engage.timeline:meetings", 20,

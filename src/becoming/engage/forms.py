@@ -238,3 +238,16 @@ class SocialMapForm(forms.Form):
         return {"text_column": data["text_column"], "platform": data["platform"].strip() or None,
                 **{name: data[name] or None for name in
                    ("author_column", "url_column", "time_column", "platform_column", "id_column")}}
+
+
+class BulkInviteForm(forms.Form):
+    """The options of the "Invite to a survey" bulk action (segments)."""
+
+    survey = forms.ModelChoiceField(queryset=Survey.objects.none(), label="Survey",
+                                    empty_label="Choose a survey…")
+
+    def __init__(self, workspace, data=None):
+        super().__init__(data=data)
+        field = self.fields["survey"]
+        field.queryset = (Survey.objects.filter(workspace=workspace, questions__isnull=False)  # type: ignore[attr-defined]
+                          .exclude(status=Survey.Status.CLOSED).distinct().order_by("title"))

@@ -30,6 +30,26 @@ def validate_text(text: str, workspace=None) -> tuple[Model | None, list[ModelIs
     return model, check_attributes(model, workspace_attributes(workspace))
 
 
+def signal_types(workspace, limit: int = 500) -> dict[str, list[str]]:
+    """The event types and survey questions the workspace's signals hold, by name: what the
+    model editor offers for a criterion's ``event.type`` and ``answer.question``."""
+    import duckdb
+
+    from becoming.signals.actions import store_for
+
+    con = duckdb.connect()
+    try:
+        store_for(workspace).register(con, "signals")
+        rows = con.execute("SELECT DISTINCT kind, type FROM signals WHERE kind IN ('event', 'answer') "
+                           "AND type IS NOT NULL ORDER BY type LIMIT ?", [limit]).fetchall()
+    finally:
+        con.close()
+    out: dict[str, list[str]] = {"event": [], "answer": []}
+    for kind, type_ in rows:
+        out[kind].append(type_)
+    return out
+
+
 def workspace_attributes(workspace) -> dict[str, str]:
     return dict(Attribute.objects.filter(workspace=workspace).values_list("name", "type"))
 

@@ -7,4 +7,4 @@ class TransformationConfig(AppConfig):
     def ready(self):
         from becoming import registry as r
 
-        r.add_nav(r.NavItem("Model", "model", 30, current=("model", "model_preview")))
+        r.add_nav(r.NavItem("Model", "model", 30, current=("model", "model_preview", "model_form")))

@@ -116,3 +116,43 @@ def model_preview(request):
     except ValidationError as exc:
         return render(request, "transformation/_model_preview.html", {"errors": located(exc.messages)})
     return render(request, "transformation/_model_preview.html", {"preview": preview})
+
+
+@workspace_view("viewer")
+def model_form(request):
+    """The model as a form (dimensions, stages, criteria with pickers from the workspace's
+    data): add and remove rows, check, apply; the YAML it makes is validated like any other."""
+    from becoming.engine import parse_model
+
+    from . import editor
+    from .actions import current_model, signal_types, workspace_attributes
+
+    ws = request.workspace
+    types = workspace_attributes(ws)
+    checked = False
+    if request.method == "POST":
+        form = editor.form_from_post(request.POST)
+        op = request.POST.get("op", "check")
+        if op.startswith(("add", "remove")):
+            editor.change_rows(form, op)
+        elif op == "apply" and not request.membership.can("admin"):
+            return render(request, "web/forbidden.html", {"need": "admin"}, status=403)
+        else:
+            text = editor.validate_form(form, types)
+            if text is not None and op == "apply":
+                try:
+                    version = apply_model(ws, text, request.user, note=request.POST.get("note", ""))
+                except ValidationError as exc:
+                    form.problems += exc.messages
+                else:
+                    messages.success(request, f"Applied as version {version.number}.")
+                    return redirect("model", slug=ws.slug)
+            checked = text is not None
+    else:
+        form = editor.form_from_model(current_model(ws) or parse_model(STARTER))
+    return render(request, "transformation/model_form.html", {
+        "form": form, "checked": checked, "current": current_version(ws),
+        "attribute_names": sorted(types), "signal_types": signal_types(ws), "windows": editor.WINDOWS,
+        "kinds": editor.KINDS, "attribute_ops": editor.ATTRIBUTE_OPS, "measures": editor.MEASURE_LABELS,
+        "note": request.POST.get("note", ""),
+    })

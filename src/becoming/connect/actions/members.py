@@ -51,6 +51,17 @@ def opt_in(workspace, customers, *, how: str, by: str, note: str = "", capacity:
     return {"added": added, "already": already}
 
 
+def opt_in_customers(workspace, customers, *, user=None, base_url: str = "", note: str = "") -> str:
+    """A segment's bulk action (``registry.BulkAction``): staff opt these customers into the
+    community on their behalf, the consent recorded with the staff member's email."""
+    by = getattr(user, "email", "") or "staff"
+    result = opt_in(workspace, customers, how=Member.Consent.STAFF, by=by,
+                    note=note or "opted in by staff, from a segment")
+    added, already = result["added"], result["already"]
+    return (f"Added {added} customer{'s' if added != 1 else ''} to the community"
+            + (f"; {already} {'were members' if already != 1 else 'was a member'} already." if already else "."))
+
+
 def opt_in_all(workspace, *, by: str) -> dict:
     customers = Customer.objects.filter(workspace=workspace)
     if not customers.exists():

@@ -227,6 +227,21 @@ def invite(survey: Survey, contacts, base_url: str, connection=None) -> dict:
     return {"invited": made, "sent": sent}
 
 
+def invite_customers(workspace, customers, *, survey: Survey, base_url: str, user=None,
+                     connection=None) -> str:
+    """A segment's bulk action (``registry.BulkAction``): invite every contact with an email of
+    ``customers`` to ``survey``; contacts already invited are not invited twice."""
+    if survey.workspace_id != workspace.pk:
+        raise ValidationError("survey: not in this workspace")
+    contacts = Contact.objects.filter(workspace=workspace, customer__in=customers).exclude(email="")
+    if not contacts.exists():
+        raise ValidationError("none of these customers has a contact with an email to invite")
+    result = invite(survey, contacts, base_url, connection=connection)
+    invited, sent = result["invited"], result["sent"]
+    return (f"Invited {invited} contact{'s' if invited != 1 else ''} to “{survey.title}”; "
+            f"{sent} email{'s' if sent != 1 else ''} sent.")
+
+
 def remind(survey: Survey, base_url: str, connection=None, now=None) -> int:
     """Email a reminder to invitees who have not answered, at most MAX_REMINDERS each."""
     now = now or timezone.now()
