@@ -148,6 +148,9 @@ class TimelineSource:
     target: str
     order: int = 100
     signal_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class BulkAction:
     key: str
     label: str
