@@ -17,6 +17,7 @@ urlpatterns = [
     path("surveys/<int:pk>/distribute/", surveys.survey_distribute, name="survey_distribute"),
     path("surveys/<int:pk>/distribute/preview/", surveys.survey_preview, name="survey_preview"),
     path("surveys/<int:pk>/results/", surveys.survey_results, name="survey_results"),
+    path("surveys/<int:pk>/market/", surveys.survey_market, name="survey_market"),
     path("feedback/", inbox.feedback_list, name="feedback"),
     # Feedback files go through the imports page, like every other file.
     path("feedback/import/", RedirectView.as_view(url="../../imports/?kind=feedback"), name="feedback_import"),
