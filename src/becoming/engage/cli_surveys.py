@@ -6,7 +6,17 @@ import os
 
 import click
 
-from becoming.cli import existing_file, fail, get_workspace, import_group, main, run, setup_django, with_bar, workspace_option
+from becoming.cli import (
+    existing_file,
+    fail,
+    get_workspace,
+    import_group,
+    main,
+    run,
+    setup_django,
+    with_bar,
+    workspace_option,
+)
 
 BASE_URL = click.option("--base-url", default=lambda: os.environ.get("BECOMING_BASE_URL", "http://127.0.0.1:8000"),
                         show_default="$BECOMING_BASE_URL or http://127.0.0.1:8000",

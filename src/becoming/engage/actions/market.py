@@ -11,7 +11,7 @@ before answering.
 Weighting: the panel's submitted responses are raked (iterative proportional fitting, the
 `ipfn` package) so that each weighted attribute's shares match the population shares given;
 weights are then trimmed to [TRIM_LOW, TRIM_HIGH] times the mean and normalised to a mean of
-1. The effective sample size (Kish) is (Σw)² / Σw².
+1 (clipping and renormalising until both hold). The effective sample size (Kish) is (Σw)² / Σw².
 """
 
 import contextlib
@@ -226,9 +226,7 @@ def rake(rows: list[dict], targets: dict[str, dict[str, float]], trim=(TRIM_LOW,
     fitted = _ipf(counts, margins)
     cell_weight = np.divide(fitted, counts, out=np.zeros_like(fitted), where=counts > 0)
     raw = np.array([cell_weight[c] for c in kept])
-    low, high = trim
-    raw = np.clip(raw / raw.mean(), low, high)
-    raw = raw / raw.mean()
+    raw = _trim(raw, *trim)
     weights: list[float | None] = []
     values = iter(raw.tolist())
     for cell in cells:
@@ -236,12 +234,25 @@ def rake(rows: list[dict], targets: dict[str, dict[str, float]], trim=(TRIM_LOW,
     return Raking(weights, effective_n(raw.tolist()), notes)
 
 
+def _trim(weights: np.ndarray, low: float, high: float, rounds: int = 50) -> np.ndarray:
+    """Weights with a mean of 1, each within [low, high]: clip and renormalise until they hold
+    (renormalising after a clip can push others past a bound again)."""
+    weights = weights / weights.mean()
+    for _ in range(rounds):
+        if weights.min() >= low - 1e-9 and weights.max() <= high + 1e-9:
+            break
+        weights = np.clip(weights, low, high)
+        weights = weights / weights.mean()
+    return weights
+
+
 def _ipf(counts: np.ndarray, margins: list[np.ndarray]) -> np.ndarray:
     from ipfn import ipfn
 
     solver = ipfn.ipfn(counts.copy(), margins, [[axis] for axis in range(counts.ndim)],
                        convergence_rate=1e-10, max_iteration=1000, verbose=0)
-    with contextlib.redirect_stdout(io.StringIO()):  # ipfn prints when it stops
+    # ipfn prints when it stops, and divides 0 by 0 checking cells no row fell in.
+    with contextlib.redirect_stdout(io.StringIO()), np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(solver.iteration())
 
 

@@ -176,6 +176,12 @@ def import_social(workspace, path, *, text_column, author_column=None, url_colum
         meta.append({"author": str(author or "").strip()[:200], "url": str(urls[n] or "").strip()[:1000],
                      "platform": str(platforms[n] or "").strip()[:50], "linked_by": rule})
     report(0, total=len(items), message="reading posts")
+    return _store(workspace, items, meta, where, report, dry_run)
+
+
+def _store(workspace, items: list[dict], meta: list[dict], where, report, dry_run=False) -> dict:
+    """Check every post (feedback items with their social ``meta``), then store the new ones
+    with their sentiment, or none; then the linked posts' signals."""
     checked = check_feedback(workspace, items, where)
     fresh = _fresh(workspace, checked)
     linked = sum(1 for f in fresh if f.customer_id)
@@ -191,6 +197,34 @@ def import_social(workspace, path, *, text_column, author_column=None, url_colum
             for f in fresh])
     send_social_signals(workspace, [f.pk for f in fresh if f.customer_id])
     return summary
+
+
+def add_posts(workspace, posts: list[dict], link_file=None) -> dict:
+    """Posts sent through the API (dicts of text, author, url, time, platform, id), checked,
+    linked and stored as a file's rows are; errors name ``posts[<index>].<field>``. A post
+    without an id is always new; one whose id is stored already is skipped."""
+    linker = Linker(workspace, read_link_file(workspace, link_file) if link_file else {})
+    items, meta = [], []
+    for post in posts:
+        customer, contact, rule = linker.link(post.get("author"))
+        items.append({"text": post.get("text"), "time": post.get("time"), "id": post.get("id") or "",
+                      "channel": Feedback.Channel.SOCIAL, "contact": contact,
+                      "customer": Customer(pk=customer, workspace=workspace) if customer else None})
+        meta.append({"author": str(post.get("author") or "").strip()[:200],
+                     "url": str(post.get("url") or "").strip()[:1000],
+                     "platform": str(post.get("platform") or "").strip()[:50], "linked_by": rule})
+    return _store(workspace, items, meta, lambda index, field: f"posts[{index}].{field}", lambda *a, **k: None)
+
+
+def list_posts(workspace, *, platform: str = "", linked: bool | None = None):
+    """Social posts newest first, of one platform, and linked to a customer or not (market voice)."""
+    qs = (SocialPost.objects.filter(workspace=workspace)
+          .select_related("feedback__customer", "feedback__theme").order_by("-feedback__time", "-pk"))
+    if platform:
+        qs = qs.filter(platform__iexact=platform)
+    if linked is not None:
+        qs = qs.filter(feedback__customer__isnull=not linked)
+    return qs
 
 
 def send_social_signals(workspace, feedback_ids=None) -> int:
