@@ -165,9 +165,9 @@ def token_for(invitation: Invitation) -> str:
 class LinkError(Exception):
     """A survey link that cannot be answered; `reason` is shown to the respondent."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, status: int = 410):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.status = reason, status
 
 
 def invitation_from_token(token: str) -> Invitation:
@@ -187,7 +187,7 @@ def invitation_from_token(token: str) -> Invitation:
     if invitation.expires < timezone.now():
         raise LinkError("This link has expired. Ask us for a new one if you would still like to answer.")
     if not answered and market.full_cell(invitation.survey, market.attributes_of(invitation)):
-        raise LinkError(market.QUOTA_FULL)
+        raise LinkError(market.QUOTA_FULL, status=200)  # a polite no: the link is fine, the cell is full
     return invitation
 
 

@@ -321,7 +321,8 @@ def market_action(survey, data) -> str:
 # -- the respondent's page (no login) -----------------------------------------------------
 
 def _link_error(request, exc):
-    return render(request, "engage/respond/unavailable.html", {"reason": exc.reason}, status=410)
+    return render(request, "engage/respond/unavailable.html", {"reason": exc.reason, "full": exc.status == 200},
+                  status=exc.status)
 
 
 def raw_answers(questions, data) -> dict:
