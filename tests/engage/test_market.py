@@ -123,3 +123,66 @@ def test_social_posts_through_the_api(workspace):
     assert voice[0]["sentiment"] < 0 and voice[0]["platform"] == "Reddit"
     bad = api.post("/social", {"posts": [{"text": "   "}]})
     assert bad.status_code == 400 and "posts[0].text" in bad.json()["message"]
+
+
+@pytest.mark.django_db
+def test_panel_file_through_the_imports_page(workspace, member, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from becoming.engage.models import Panelist
+    from becoming.jobs.actions import run_job
+    from becoming.jobs.models import Job
+
+    client.force_login(member)
+    body = b"Name,E-mail,industry,employees\nAnn,ann@x.test,Retail,40\nBob,BOB@y.test,Energy,900\n"
+    f = SimpleUploadedFile("panel.csv", body, content_type="text/csv")
+    mapping = client.post(f"/w/{workspace.slug}/imports/?kind=panel", {"file": f})["Location"]
+    form = client.get(mapping).context["form"]
+    assert form.initial == {"email_column": "E-mail", "name_column": "Name"}
+    data = {"email_column": "E-mail", "name_column": "Name"}
+    assert client.post(mapping, {**data, "dry_run": "1"}).context["dry_run"]["created"] == 2
+    assert not Panelist.objects.exists(), "a dry run keeps nothing"
+    client.post(mapping, {**data, "import": "1"})
+    job = Job.objects.get(kind="import_panel")
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert dict(Panelist.objects.values_list("email", "attributes")) == {
+        "ann@x.test": {"industry": "Retail", "employees": 40}, "bob@y.test": {"industry": "Energy", "employees": 900}}
+
+
+@pytest.mark.django_db
+def test_demo_step_fills_a_cell_and_weights_the_market(workspace, owner, small_model):
+    import datetime as dt
+
+    import numpy as np
+
+    from becoming.customers.models import Attribute, Contact, Customer
+    from becoming.demo.context import DemoContext
+    from becoming.engage.actions.market import customers_vs_market, quota_cells
+    from becoming.engage.demo import market_research
+    from becoming.engage.models import Panelist, Survey
+    from becoming.transformation.actions import apply_model
+
+    Attribute.objects.create(workspace=workspace, name="plan", type="text")
+    apply_model(workspace, small_model, owner)
+    customers = [Customer.objects.create(workspace=workspace, external_id=f"FW-{10001 + i}", name=f"Farm{i} Ltd",
+                                         attributes={"Industry": "Metals"}, stages={"reporting": 2})
+                 for i in range(8)]
+    for c in customers:
+        Contact.objects.create(workspace=workspace, customer=c, name="X", email=f"x@{c.external_id}.test")
+    today = dt.date(2026, 3, 1)
+    demo = DemoContext(workspace=workspace, seed=1, today=today, start=today - dt.timedelta(days=199),
+                       customer_ids=np.array([c.pk for c in customers]), traits={},
+                       maturity=np.full((8, 200), 0.5), churn=np.full(8, 999))
+    market_research(demo)
+    assert Panelist.objects.filter(workspace=workspace).count() == 300
+    survey = Survey.objects.get(workspace=workspace, audience="both")
+    cells = {c["value"]: c for c in quota_cells(survey)}
+    assert cells["Food & beverage"]["closed"] and cells["Food & beverage"]["count"] == 60
+    compared = customers_vs_market(survey)
+    row = compared["rows"][0]
+    assert compared["customers"] > 0 and compared["market"] > 100
+    assert row["customers"]["mean"] > row["weighted"]["mean"], "the demo's market lags its customers"
+    assert row["weighted"]["mean"] != row["market"]["mean"]
+    assert compared["weighting"]["effective_n"] < compared["market"]
