@@ -220,6 +220,9 @@ class SocialMapForm(forms.Form):
                                help_text="Instead of a platform column: e.g. LinkedIn.")
     id_column = forms.ChoiceField(label="Post id column", required=False,
                                   help_text="Without one, the file name and row number identify a post.")
+    links = forms.CharField(label="Links to customers", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="Optional, one per line: handle, customer id[, contact email] "
+                                      "(as the command line's --link-file).")
 
     def __init__(self, columns, data=None, initial=None):
         super().__init__(data, initial=initial)
@@ -236,6 +239,7 @@ class SocialMapForm(forms.Form):
     def action_kwargs(self) -> dict:
         data = self.cleaned_data
         return {"text_column": data["text_column"], "platform": data["platform"].strip() or None,
+                "links": data["links"].strip() or None,
                 **{name: data[name] or None for name in
                    ("author_column", "url_column", "time_column", "platform_column", "id_column")}}
 

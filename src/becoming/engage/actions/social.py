@@ -102,29 +102,49 @@ def read_link_file(workspace, path) -> dict[str, tuple[int, Contact | None]]:
     customers = table.column("customer_id").cast("string").to_pylist()
     emails = (table.column("contact_email").cast("string").to_pylist() if "contact_email" in table.column_names
               else [None] * table.num_rows)
+    return _link_rows(workspace, lambda n: f"{name}, {label} {first + n}", handles, customers, emails)
+
+
+def read_link_text(workspace, text: str) -> dict[str, tuple[int, Contact | None]]:
+    """Links typed on the imports page, one per line: ``handle, customer id[, contact email]``."""
+    import csv
+
+    rows = [row for row in csv.reader(line for line in (text or "").splitlines()) if any(c.strip() for c in row)]
+    lines = [n + 1 for n, line in enumerate((text or "").splitlines()) if line.strip()]
+    for row, line in zip(rows, lines):
+        if len(row) not in (2, 3):
+            raise ValidationError(f"links, line {line}: write handle, customer id[, contact email]")
+    cells = [[c.strip() for c in row] + [""] * (3 - len(row)) for row in rows]
+    return _link_rows(workspace, lambda n: f"links, line {lines[n]}", [c[0] for c in cells], [c[1] for c in cells],
+                      [c[2] or None for c in cells], columns=("handle", "customer id", "contact email"))
+
+
+def _link_rows(workspace, at, handles, customers, emails,
+               columns=("handle", "customer_id", "contact_email")) -> dict[str, tuple[int, Contact | None]]:
+    """handle -> (customer pk, contact), each row checked; ``at(index)`` says where a row is."""
     known = dict(Customer.objects.filter(workspace=workspace, external_id__in={c for c in customers if c})
                  .values_list("external_id", "pk"))
     mapping: dict[str, tuple[int, Contact | None]] = {}
     for n, (handle, customer, email) in enumerate(zip(handles, customers, emails)):
-        where = f"{name}, {label} {first + n}"
+        where = at(n)
         if not normalise_handle(handle):
-            raise ValidationError(f'{where}, column "handle": the handle is empty')
+            raise ValidationError(f'{where}, column "{columns[0]}": the handle is empty')
         if not customer or customer not in known:
-            raise ValidationError(f'{where}, column "customer_id": unknown customer {customer!r}')
+            raise ValidationError(f'{where}, column "{columns[1]}": unknown customer {customer!r}')
         contact = None
         if email:
             contact = Contact.objects.filter(workspace=workspace, customer_id=known[customer],
                                              email__iexact=email.strip()).first()
             if contact is None:
-                raise ValidationError(f'{where}, column "contact_email": no contact {email!r} '
+                raise ValidationError(f'{where}, column "{columns[2]}": no contact {email!r} '
                                       f"at customer {customer!r}")
         mapping[normalise_handle(handle)] = (known[customer], contact)
     return mapping
 
 
 def import_social(workspace, path, *, text_column, author_column=None, url_column=None, time_column=None,
-                  platform_column=None, platform=None, id_column=None, link_file=None, file_name=None,
-                  progress=None, dry_run=False) -> dict:
+                  platform_column=None, platform=None, id_column=None, link_file=None, links=None,
+                  file_name=None, progress=None, dry_run=False) -> dict:
     """Check every row, then store every post (feedback on channel social, themed, with its
     sentiment and link) or none; then the linked posts' signals.
 
@@ -163,7 +183,10 @@ def import_social(workspace, path, *, text_column, author_column=None, url_colum
         for n, value in enumerate(ids):
             if not str(value or "").strip():
                 raise ValidationError(f"{where(n, 'id')}: the id is empty")
-    linker = Linker(workspace, read_link_file(workspace, link_file) if link_file else {})
+    mapping = read_link_file(workspace, link_file) if link_file else {}
+    if links:  # typed on the imports page
+        mapping.update(read_link_text(workspace, links))
+    linker = Linker(workspace, mapping)
     authors, urls = values(author_column), values(url_column)
     platforms = values(platform_column) if platform_column else [platform or ""] * table.num_rows
     items, meta = [], []
