@@ -4,7 +4,6 @@ weights, customers against the market, social posts) and the pages, through thei
 import math
 
 import pytest
-
 from test_api import Api
 
 

@@ -17,6 +17,7 @@ weights are then trimmed to [TRIM_LOW, TRIM_HIGH] times the mean and normalised 
 import contextlib
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -53,15 +54,17 @@ def takes_customers(survey: Survey) -> bool:
 
 def attributes_of(invitation: Invitation) -> dict:
     """The attributes quotas look at: the panelist's, or the contact's customer's."""
-    if invitation.panelist_id:
+    if invitation.panelist is not None:
         return invitation.panelist.attributes or {}
     return (invitation.contact.customer.attributes or {}) if invitation.contact else {}
 
 
 def _submitted(survey: Survey, exclude: int | None = None) -> list[tuple[str, dict]]:
     """(who, attributes) of each submitted response: who is "panel" or "customers"."""
-    rows = (Response.objects.filter(survey=survey, submitted__isnull=False).exclude(pk=exclude)
-            .values_list("panelist_id", "panelist__attributes", "customer__attributes"))
+    responses = Response.objects.filter(survey=survey, submitted__isnull=False)
+    if exclude is not None:
+        responses = responses.exclude(pk=exclude)
+    rows = (responses.values_list("panelist_id", "panelist__attributes", "customer__attributes"))
     return [("panel", panel or {}) if pid else ("customers", customer or {}) for pid, panel, customer in rows]
 
 
@@ -202,12 +205,12 @@ def rake(rows: list[dict], targets: dict[str, dict[str, float]], trim=(TRIM_LOW,
     attributes = sorted(targets)
     cells: list[tuple[int, ...] | None] = []
     for row in rows:
-        index = []
+        index: list[int] = []
         for attribute in attributes:
             value = cell_value(row.get(attribute))
             index.append(list(targets[attribute]).index(value) if value in targets[attribute] else -1)
         cells.append(tuple(index) if min(index) >= 0 else None)
-    kept = [c for c in cells if c is not None]
+    kept: list[tuple[int, ...]] = [c for c in cells if c is not None]
     if len(kept) < len(rows):
         notes.append(f"{len(rows) - len(kept)} left out: their values are not among the population shares")
     if not kept:
@@ -227,10 +230,8 @@ def rake(rows: list[dict], targets: dict[str, dict[str, float]], trim=(TRIM_LOW,
     cell_weight = np.divide(fitted, counts, out=np.zeros_like(fitted), where=counts > 0)
     raw = np.array([cell_weight[c] for c in kept])
     raw = _trim(raw, *trim)
-    weights: list[float | None] = []
     values = iter(raw.tolist())
-    for cell in cells:
-        weights.append(None if cell is None else next(values))
+    weights: list[float | None] = [None if c is None else next(values) for c in cells]
     return Raking(weights, effective_n(raw.tolist()), notes)
 
 
@@ -277,28 +278,24 @@ def customers_vs_market(survey: Survey) -> dict:
     """
     responses = list(Response.objects.filter(survey=survey, submitted__isnull=False)
                      .select_related("panelist", "customer"))
-    market = [r for r in responses if r.panelist_id]
-    customers = [r for r in responses if not r.panelist_id and r.customer_id]
-    raking = rake([r.panelist.attributes for r in market], survey.weights or {})
+    market = [r for r in responses if r.panelist is not None]
+    customers = [r for r in responses if r.panelist is None and r.customer_id]
+    raking = rake([r.panelist.attributes for r in market if r.panelist is not None], survey.weights or {})
     weight = {r.pk: w for r, w in zip(market, raking.weights)}
     model = current_model(survey.workspace)
     dimensions = {d.key: d for d in model.dimensions} if model else {}
     rows = []
     for q in compared_questions(survey):
         dim = dimensions.get(q.dimension)
-        stage = dim is not None
-        row = {"label": dim.name if dim else q.text, "question": q.text, "stage": stage,
-               "customers": _mean([(r.answers[q.key], 1.0) for r in customers if q.key in r.answers], stage),
-               "market": _mean([(r.answers[q.key], 1.0) for r in market if q.key in r.answers], stage),
-               "weighted": _mean([(r.answers[q.key], weight[r.pk]) for r in market
-                                  if q.key in r.answers and weight[r.pk] is not None], stage)}
-        for part in ("customers", "market", "weighted"):
-            if stage and row[part]["mean"] is not None:
-                index = min(max(round(row[part]["mean"]) - 1, 0), len(dim.stages) - 1)
-                row[part]["stage_name"] = dim.stages[index].name
-        c, m = row["customers"]["mean"], row["weighted"]["mean"]
-        row["difference"] = round(c - m, 1) if c is not None and m is not None else None
-        rows.append(row)
+        stages = [s.name for s in dim.stages] if dim is not None else None
+        mine = _mean([(float(r.answers[q.key]), 1.0) for r in customers if q.key in r.answers], stages)
+        theirs = [(float(r.answers[q.key]), weight[r.pk]) for r in market if q.key in r.answers]
+        weighted = _mean([(v, w) for v, w in theirs if w is not None], stages)
+        c, m = mine["mean"], weighted["mean"]
+        rows.append({"label": dim.name if dim is not None else q.text, "question": q.text, "stage": bool(stages),
+                     "customers": mine, "market": _mean([(v, 1.0) for v, _ in theirs], stages),
+                     "weighted": weighted,
+                     "difference": round(c - m, 1) if c is not None and m is not None else None})
     used = [w for w in raking.weights if w is not None]
     return {"rows": rows, "customers": len(customers), "market": len(market),
             "weighting": {"targets": _target_names(survey.weights or {}), "weighted": raking.weighted,
@@ -307,13 +304,17 @@ def customers_vs_market(survey: Survey) -> dict:
                           "max": round(max(used), 2) if used else None, "notes": raking.notes}}
 
 
-def _mean(pairs: list[tuple[float, float]], stage: bool) -> dict:
-    """Weighted mean (a stage is counted from 1) of (value, weight) pairs, rounded, and n."""
+def _mean(pairs: list[tuple[float, float]], stages: list[str] | None) -> dict[str, Any]:
+    """Weighted mean of (value, weight) pairs, rounded, and n. With ``stages`` the values are
+    stage indexes: the mean counts the first stage as 1 and names the nearest stage."""
     total = sum(w for _, w in pairs)
     if not pairs or total <= 0:
         return {"mean": None, "n": len(pairs)}
-    mean = sum(float(v) * w for v, w in pairs) / total + (1 if stage else 0)
-    return {"mean": round(mean, 1), "n": len(pairs)}
+    mean = sum(v * w for v, w in pairs) / total
+    if not stages:
+        return {"mean": round(mean, 1), "n": len(pairs)}
+    nearest = stages[min(max(round(mean), 0), len(stages) - 1)]
+    return {"mean": round(mean + 1, 1), "n": len(pairs), "stage_name": nearest}
 
 
 def _target_names(weights: dict) -> list[str]:
