@@ -102,6 +102,7 @@ def test_market_research_api_and_pages(workspace, owner, client, small_model, sm
     assert stored.weights["industry"] == {"Retail": 0.5, "Energy": 0.5}
     shown = client.get(f"{base}/results/")
     assert b"Customers against the market" in shown.content and b"Report on their work" in shown.content
+    assert b"The panel (not customers)" in shown.content, "panelists have no stage: a segment of their own"
     distribute = client.get(f"{base}/distribute/")
     assert b"Invite the panel" in distribute.content and b"Panel" in distribute.content
 
