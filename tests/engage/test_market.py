@@ -89,6 +89,10 @@ def test_market_research_api_and_pages(workspace, owner, client, small_model, sm
     assert market["weighting"]["effective_n"] == 1.0
 
     client.force_login(owner)
+    listed = client.get(f"/w/{workspace.slug}/surveys/panel/", {"q": "p1@"})
+    assert [p.email for p in listed.context["page"].object_list] == ["p1@panel.test"]
+    assert b"4 people" in listed.content and b"industry: Retail" in listed.content
+    assert b"the panel</a> (4 people)" in client.get(f"/w/{workspace.slug}/surveys/").content
     base = f"/w/{workspace.slug}/surveys/{sid}"
     tab = client.get(f"{base}/market/")
     assert tab.status_code == 200 and b"Closed" in tab.content and b"Retail 40.0 %" in tab.content
@@ -103,6 +107,9 @@ def test_market_research_api_and_pages(workspace, owner, client, small_model, sm
     shown = client.get(f"{base}/results/")
     assert b"Customers against the market" in shown.content and b"Report on their work" in shown.content
     assert b"The panel (not customers)" in shown.content, "panelists have no stage: a segment of their own"
+    made = client.post(f"/w/{workspace.slug}/surveys/market-research/")
+    assert made.status_code == 302 and made["Location"].endswith("/market/")
+    assert Survey.objects.filter(workspace=workspace, audience="both").count() == 2
     distribute = client.get(f"{base}/distribute/")
     assert b"Invite the panel" in distribute.content and b"Panel" in distribute.content
 

@@ -7,8 +7,10 @@ themes on arrival, signals).
 Market research: a panel of a few hundred manufacturers who are not customers (industry and
 size; small firms over-represented, as panels are), imported through the real panel import, and
 a survey from the model answered by panelists and customers' contacts, with a quota per
-industry (one cell fills up and turns people away) and population shares to weight by. The
-market is drawn a stage or so behind the customers, so the comparison has a story.
+industry (cells fill up and turn people away) and population shares to weight by. A
+panelist answers where a random customer stands, often a stage behind (small firms more
+often), so the market lags the customers and weighting up the under-represented large firms
+moves the market's mean.
 """
 
 import csv
@@ -115,6 +117,8 @@ def market_research(demo, panelists: int = PANEL) -> None:
                     .select_related("customer").order_by("pk"))
     picked = rng.choice(len(contacts), size=min(CUSTOMER_INVITES, len(contacts)), replace=False)
     people = [("panel", p) for p in panel] + [("customer", contacts[int(i)]) for i in picked]
+    pool = [stages or {} for stages in Customer.objects.filter(workspace=workspace).values_list("stages", flat=True)]
+    pool = pool or [{}]
     sent = now - dt.timedelta(days=14)
     Invitation.objects.bulk_create([
         Invitation(survey=survey, sent=sent, expires=sent + dt.timedelta(days=30),
@@ -131,11 +135,13 @@ def market_research(demo, panelists: int = PANEL) -> None:
         answers = {}
         for q in questions:
             top = len(q.choices) - 1
-            if kind == "panel":  # the market: mostly early stages, larger firms a little further
-                level = rng.beta(1.6, 3.2) + (0.12 if who.attributes.get("Size") == "Large" else 0)
+            if kind == "panel":
+                # The market: where a customer stands, often a stage behind; large firms less often.
+                behind = 0.35 if who.attributes.get("Size") == "Large" else 0.75
+                stage = pool[int(rng.integers(len(pool)))].get(q.dimension, 0) - int(rng.random() < behind)
             else:
-                level = (who.customer.stages or {}).get(q.dimension, 0) / max(top, 1) + rng.normal(0, 0.1)
-            answers[q.key] = int(np.clip(round(level * top), 0, top))
+                stage = (who.customer.stages or {}).get(q.dimension, 0) + int(rng.choice([-1, 0, 0, 0, 1]))
+            answers[q.key] = int(np.clip(stage, 0, top))
         Response.objects.create(survey=survey, invitation=invitation, answers=answers,
                                 panelist=who if kind == "panel" else None,
                                 contact=who if kind == "customer" else None,

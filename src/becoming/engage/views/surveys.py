@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from becoming.customers.models import Contact
 from becoming.transformation.actions import current_model, current_version
 from becoming.web.access import workspace_view
+from becoming.web.pagination import paginate, query_without
 
 from ..actions import market, panel, results, surveys
 from ..forms import QuestionForm, SurveyForm
@@ -25,6 +26,7 @@ from ..models import Panelist, Question, Response, Survey
 
 INVITATIONS_PER_PAGE = 50
 SEARCH_LIMIT = 50
+PANEL_PER_PAGE = 50
 
 
 def current_dimensions(workspace):
@@ -50,7 +52,31 @@ def forbidden():
 def survey_list(request):
     has_model = current_version(request.workspace) is not None
     return render(request, "engage/surveys/list.html",
-                  {"surveys": results.surveys_with_rates(request.workspace), "has_model": has_model})
+                  {"surveys": results.surveys_with_rates(request.workspace), "has_model": has_model,
+                   "panel_size": Panelist.objects.filter(workspace=request.workspace).count()})
+
+
+@require_POST
+@workspace_view("member")
+def survey_market_new(request):
+    try:
+        survey = market.market_survey(request.workspace, title="How far along is the market?", user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("surveys", slug=request.workspace.slug)
+    messages.success(request, "Market-research survey created: one question per dimension, for customers and "
+                              "the panel. Set its quotas and population shares here.")
+    return redirect("survey_market", slug=request.workspace.slug, pk=survey.pk)
+
+
+@workspace_view("viewer")
+def panel_list(request):
+    q = request.GET.get("q", "").strip()
+    people = panel.search_panel(request.workspace, q)
+    page = paginate(people, request.GET.get("page"), counted=not q, size=PANEL_PER_PAGE)
+    return render(request, "engage/surveys/panel.html", {
+        "page": page, "q": q, "query": query_without(request.GET, "page"),
+        "total": Panelist.objects.filter(workspace=request.workspace).count()})
 
 
 @workspace_view("member")
