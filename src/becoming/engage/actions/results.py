@@ -47,13 +47,14 @@ def response_rates(survey: Survey, dimension: str | None = None) -> dict:
             raise ValidationError(f"dimension: {dimension!r} is not a dimension of the current model")
         rows = (invitations.filter(contact__isnull=False).values(f"contact__customer__stages__{dimension}")
                 .annotate(invited=Count("id"), answered=Count("id", filter=answered)))
-        out["segments"] = sorted(
+        segments = sorted(
             ({"stage": r[f"contact__customer__stages__{dimension}"], **_rate(r)} for r in rows),
             key=lambda r: (r["stage"] is None, r["stage"] or 0))
         panel = invitations.filter(panelist__isnull=False).aggregate(invited=Count("id"),
                                                                       answered=Count("id", filter=answered))
         if panel["invited"]:  # panelists are no customers: they have no stage
-            out["segments"].append({"stage": PANEL, **_rate(panel)})
+            segments.append({"stage": PANEL, **_rate(panel)})
+        out["segments"] = segments
     return out
 
 
