@@ -132,9 +132,12 @@ def check_quota(response: Response) -> None:
     """Raise ValidationError(QUOTA_FULL) when the respondent's cell is full. Call inside the
     transaction that submits: the survey row is locked so two last answers cannot both fit."""
     survey = Survey.objects.select_for_update().get(pk=response.survey_id)
-    if not survey.quotas.exists() or response.invitation is None:
+    if not survey.quotas.exists():
         return
-    if full_cell(survey, attributes_of(response.invitation), exclude=response.pk):
+    # Whoever answers counts, with or without an invitation (the portal's self-assessment).
+    attributes = (response.panelist.attributes if response.panelist is not None
+                  else response.customer.attributes if response.customer is not None else {})
+    if full_cell(survey, attributes or {}, exclude=response.pk):
         raise ValidationError(QUOTA_FULL, code="quota_full")
 
 
