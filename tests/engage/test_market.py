@@ -130,6 +130,11 @@ def test_social_posts_through_the_api(workspace):
     assert voice[0]["sentiment"] < 0 and voice[0]["platform"] == "Reddit"
     bad = api.post("/social", {"posts": [{"text": "   "}]})
     assert bad.status_code == 400 and "posts[0].text" in bad.json()["message"]
+    mapped = api.post("/social", {"posts": [{"text": "Sync is slow today", "author": "ceo_a", "id": "p3"}],
+                                  "links": [{"handle": "@CEO_A", "customer_id": "A"}]})
+    assert mapped.json()["linked"] == 1
+    unknown = api.post("/social", {"posts": posts, "links": [{"handle": "x", "customer_id": "NOPE"}]})
+    assert unknown.status_code == 400 and 'links[0], column "customer_id": unknown customer' in unknown.json()["message"]
 
 
 @pytest.mark.django_db

@@ -169,8 +169,16 @@ class SocialPostIn(Schema):
     id: str | None = Field(default=None, max_length=200, description="Its id in the source; re-sent ids are skipped")
 
 
+class SocialLinkIn(Schema):
+    handle: str = Field(min_length=1, max_length=200)
+    customer_id: str = Field(min_length=1, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=254)
+
+
 class SocialBatch(Schema):
     posts: list[SocialPostIn] = Field(max_length=1000)
+    links: list[SocialLinkIn] = Field(default=[], max_length=10000,
+                                      description="Handles to customers, as the import's --link-file")
 
 
 class SocialPostOut(Schema):
@@ -405,7 +413,8 @@ def add_social(request, body: SocialBatch):
     """Add public posts (up to 1,000) as the social import does: linked to customers by known
     handle or email domain, scored for sentiment, themed; re-sent ids are skipped."""
     require(request, "member")
-    return social.add_posts(request.workspace, [post.model_dump() for post in body.posts])
+    return social.add_posts(request.workspace, [post.model_dump() for post in body.posts],
+                            links=[link.model_dump() for link in body.links])
 
 
 @router.get("/social", response=list[SocialPostOut])

@@ -222,11 +222,15 @@ def _store(workspace, items: list[dict], meta: list[dict], where, report, dry_ru
     return summary
 
 
-def add_posts(workspace, posts: list[dict], link_file=None) -> dict:
+def add_posts(workspace, posts: list[dict], links: list[dict] | None = None) -> dict:
     """Posts sent through the API (dicts of text, author, url, time, platform, id), checked,
     linked and stored as a file's rows are; errors name ``posts[<index>].<field>``. A post
-    without an id is always new; one whose id is stored already is skipped."""
-    linker = Linker(workspace, read_link_file(workspace, link_file) if link_file else {})
+    without an id is always new; one whose id is stored already is skipped. ``links`` (dicts
+    of handle, customer_id, contact_email) are the mapping file's rows."""
+    links = links or []
+    mapping = _link_rows(workspace, lambda n: f"links[{n}]", [x.get("handle") for x in links],
+                         [x.get("customer_id") for x in links], [x.get("contact_email") for x in links])
+    linker = Linker(workspace, mapping)
     items, meta = [], []
     for post in posts:
         customer, contact, rule = linker.link(post.get("author"))
