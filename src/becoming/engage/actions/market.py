@@ -131,9 +131,9 @@ def full_cell(survey: Survey, attributes: dict, exclude: int | None = None) -> d
 def check_quota(response: Response) -> None:
     """Raise ValidationError(QUOTA_FULL) when the respondent's cell is full. Call inside the
     transaction that submits: the survey row is locked so two last answers cannot both fit."""
+    if not Quota.objects.filter(survey_id=response.survey_id).exists():
+        return  # no lock: answers to a survey without quotas never wait for each other
     survey = Survey.objects.select_for_update().get(pk=response.survey_id)
-    if not survey.quotas.exists():
-        return
     # Whoever answers counts, with or without an invitation (the portal's self-assessment).
     attributes = (response.panelist.attributes if response.panelist is not None
                   else response.customer.attributes if response.customer is not None else {})
