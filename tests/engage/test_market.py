@@ -74,14 +74,19 @@ def test_market_research_api_and_pages(workspace, owner, client, small_model, sm
     assert sent.json() == {"invited": 3, "sent": 3} and len(smtp_server.messages) == 3
 
     from becoming.engage.actions import surveys
-    from becoming.engage.models import Invitation
+    from becoming.engage.models import Invitation, Response
 
     first, second = Invitation.objects.filter(survey_id=sid).order_by("pk")[:2]
     surveys.answer(first, {"market_reporting": 2})
     with pytest.raises(surveys.LinkError, match="enough answers from people like you"):
         surveys.invitation_from_token(surveys.token_for(second))
     page = client.get(f"/s/{surveys.token_for(second)}/")
-    assert b"enough answers from people like you" in page.content
+    assert page.status_code == 200 and b"enough answers from people like you" in page.content
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="enough answers"):  # a page opened before the cell filled
+        surveys.answer(second, {"market_reporting": 1})
+    assert not Response.objects.filter(invitation=second, submitted__isnull=False).exists()
     market = api.get(f"/surveys/{sid}/market").json()
     assert {(c["value"], c["count"], c["closed"]) for c in market["quotas"]} == {("Retail", 1, True)}
     row = market["rows"][0]
