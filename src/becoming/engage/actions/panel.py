@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from becoming.customers.actions import check_attribute_name
 from becoming.tabular.infer import infer_attributes
@@ -128,7 +129,7 @@ def _save(workspace, people: list[dict], report) -> dict:
     """Write people (dicts of email, name or None, attributes) in batches; an existing
     panelist keeps the attributes the new row does not mention."""
     existing = {p.email: p for p in Panelist.objects.filter(workspace=workspace, email__in=[p["email"] for p in people])}
-    new, changed = [], []
+    new, changed, now = [], [], timezone.now()
     for person in people:
         panelist = existing.get(person["email"])
         if panelist is None:
@@ -136,6 +137,7 @@ def _save(workspace, people: list[dict], report) -> dict:
                                 attributes=person["attributes"]))
             continue
         panelist.attributes = {**panelist.attributes, **person["attributes"]}
+        panelist.updated = now  # bulk_update does not apply auto_now
         if person["name"] is not None:
             panelist.name = person["name"]
         changed.append(panelist)
