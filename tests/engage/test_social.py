@@ -153,13 +153,17 @@ def test_social_file_through_the_imports_page(workspace, member, client):
     assert "not both" in both.content.decode()
     r = client.post(mapping, {**data, "dry_run": "1"})
     assert r.context["dry_run"] == {"rows": 2, "added": 2, "skipped": 0, "linked": 1, "market_voice": 1}
+    wrong = client.post(mapping, {**data, "links": "nobody, ZZ", "dry_run": "1"})
+    assert 'links, line 1, column "customer id": unknown customer' in wrong.context["dry_run_error"]
+    data["links"] = "\n nobody , A\n"  # the mapping typed on the page links the second post
+    assert client.post(mapping, {**data, "dry_run": "1"}).context["dry_run"]["linked"] == 2
     client.post(mapping, {**data, "import": "1"})
     job = Job.objects.get(kind="import_social")
     run_job(job.pk)
     job.refresh_from_db()
     assert job.status == "done", job.error
     assert list(SocialPost.objects.order_by("url").values_list("platform", "linked_by")) == [
-        ("X", "handle"), ("X", "")]
+        ("X", "handle"), ("X", "mapping")]
 
 
 @pytest.mark.django_db

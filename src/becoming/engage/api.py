@@ -10,10 +10,10 @@ from pydantic import Field
 from becoming.api.auth import require
 from becoming.api.schemas import OFFSET_MAX, Error, JobOut
 from becoming.customers.models import Contact, Customer
-from becoming.engage.actions import board, meetings, results, surveys
+from becoming.engage.actions import board, market, meetings, panel, results, social, surveys
 from becoming.engage.actions.feedback import add_feedback_items, filter_feedback
 from becoming.engage.actions.themes import edit_theme, merge_themes, split_theme
-from becoming.engage.models import Feedback, Meeting, Survey, Theme
+from becoming.engage.models import Feedback, Meeting, Panelist, Survey, Theme
 from becoming.jobs.actions import enqueue
 
 # Database ids: a number past what a column holds is a bad request, not a server error.
@@ -118,6 +118,81 @@ class InviteIn(Schema):
     contact_ids: list[ContactId] = []
     dimension: str | None = None
     stage: int | None = Field(default=None, ge=0, le=100)
+    panelist_ids: list[ContactId] = []
+    panel: bool = Field(default=False, description="Invite every panelist (with panel_where: those matching)")
+    panel_where: dict[str, str] = Field(default={}, description="Only panelists with these attribute values")
+
+
+class PanelistIn(Schema):
+    email: str = Field(min_length=3, max_length=254)
+    name: str | None = Field(default=None, max_length=200)
+    attributes: dict[str, Any] = {}
+
+
+class PanelBatch(Schema):
+    items: list[PanelistIn] = Field(max_length=1000)
+
+
+class PanelistOut(Schema):
+    id: int
+    email: str
+    name: str
+    attributes: dict[str, Any]
+
+
+class AudienceIn(Schema):
+    audience: str = Field(pattern="^(customers|panel|both)$")
+
+
+class QuotaIn(Schema):
+    attribute: str = Field(min_length=1, max_length=100)
+    value: str = Field(default="", max_length=200, description="One cell; empty: every value of the attribute")
+    limit: int | None = Field(default=None, ge=1, le=10**9, description="None removes the quota")
+
+
+class WeightsIn(Schema):
+    attribute: str = Field(min_length=1, max_length=100)
+    shares: dict[str, float] = Field(default={}, description="{value: share in % or as a fraction}; empty removes")
+
+
+class MarketSurveyIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    audience: str = Field(default="both", pattern="^(panel|both)$")
+
+
+class SocialPostIn(Schema):
+    text: str = Field(min_length=1, max_length=20000)
+    author: str = Field(default="", max_length=200, description="Handle or email address: links the post")
+    url: str = Field(default="", max_length=1000)
+    time: dt.datetime | None = None
+    platform: str = Field(default="", max_length=50)
+    id: str | None = Field(default=None, max_length=200, description="Its id in the source; re-sent ids are skipped")
+
+
+class SocialLinkIn(Schema):
+    handle: str = Field(min_length=1, max_length=200)
+    customer_id: str = Field(min_length=1, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=254)
+
+
+class SocialBatch(Schema):
+    posts: list[SocialPostIn] = Field(max_length=1000)
+    links: list[SocialLinkIn] = Field(default=[], max_length=10000,
+                                      description="Handles to customers, as the import's --link-file")
+
+
+class SocialPostOut(Schema):
+    id: int
+    text: str
+    author: str
+    url: str
+    platform: str
+    time: dt.datetime
+    customer_id: str | None
+    linked_by: str
+    sentiment: float
+    sentiment_label: str
+    theme: str | None
 
 
 def _customer(request, external_id) -> Customer:
@@ -245,6 +320,15 @@ def create_self_assessment(request):
     return Status(201, _survey_out(surveys.self_assessment(request.workspace)))
 
 
+# Before /surveys/{survey_id}: the first route whose path matches answers.
+@router.post("/surveys/market", response={201: SurveyOut, 400: Error})
+def create_market_survey(request, body: MarketSurveyIn):
+    """A market-research survey from the model: per dimension, which stage describes you today."""
+    require(request, "member")
+    return Status(201, _survey_out(market.market_survey(request.workspace, title=body.title,
+                                                        audience=body.audience)))
+
+
 @router.get("/surveys/{survey_id}", response={200: SurveyOut, 404: Error})
 def get_survey(request, survey_id: int):
     return _survey_out(_survey(request, survey_id))
@@ -259,7 +343,9 @@ def invite(request, survey_id: int, body: InviteIn):
         contacts = list(surveys.contacts_at_stage(request.workspace, body.dimension, body.stage))
     else:
         contacts = list(Contact.objects.filter(workspace=request.workspace, pk__in=body.contact_ids))
-    return surveys.invite(survey, contacts, request.build_absolute_uri("/"))
+    people = (panel.panel_where(request.workspace, body.panel_where) if body.panel
+              else list(Panelist.objects.filter(workspace=request.workspace, pk__in=body.panelist_ids)))
+    return surveys.invite(survey, contacts, request.build_absolute_uri("/"), panelists=people)
 
 
 @router.post("/surveys/{survey_id}/reminders", response={200: dict[str, int], 404: Error})
@@ -272,3 +358,71 @@ def remind(request, survey_id: int):
 def rates(request, survey_id: int, dimension: str = ""):
     """Response rate overall and, with a dimension, per current stage."""
     return results.response_rates(_survey(request, survey_id), dimension or None)
+
+
+# -- market research --------------------------------------------------------------------------
+
+@router.post("/panelists", response={200: dict[str, int], 400: Error})
+def add_panelists(request, body: PanelBatch):
+    """Add or update panelists (people to survey who are not customers) by email: all or none."""
+    require(request, "member")
+    return panel.upsert_panelists(request.workspace, [item.model_dump() for item in body.items])
+
+
+@router.get("/panelists", response=list[PanelistOut])
+def list_panelists(request, q: str = "", offset: int = Query(0, ge=0, le=OFFSET_MAX),
+                   limit: int = Query(100, ge=1, le=PAGE_MAX)):
+    return [{"id": p.pk, "email": p.email, "name": p.name, "attributes": p.attributes}
+            for p in panel.search_panel(request.workspace, q)[offset:offset + limit]]
+
+
+@router.put("/surveys/{survey_id}/audience", response={200: SurveyOut, 400: Error, 404: Error})
+def set_audience(request, survey_id: int, body: AudienceIn):
+    require(request, "member")
+    return _survey_out(market.set_audience(_survey(request, survey_id), body.audience))
+
+
+@router.put("/surveys/{survey_id}/quotas", response={200: list[dict[str, Any]], 400: Error, 404: Error})
+def set_quota(request, survey_id: int, body: QuotaIn):
+    """Set (or, with no limit, remove) a quota; returns every cell with its count and state."""
+    require(request, "member")
+    survey = _survey(request, survey_id)
+    market.set_quota(survey, body.attribute, body.limit, body.value)
+    return market.quota_cells(survey)
+
+
+@router.put("/surveys/{survey_id}/weights", response={200: dict[str, dict[str, float]], 400: Error, 404: Error})
+def set_weights(request, survey_id: int, body: WeightsIn):
+    """Population shares of one attribute the panel's answers are raked to (empty removes)."""
+    require(request, "member")
+    return market.set_weights(_survey(request, survey_id), body.attribute, body.shares or None).weights
+
+
+@router.get("/surveys/{survey_id}/market", response={200: dict[str, Any], 404: Error})
+def market_results(request, survey_id: int):
+    """Quota cells, and customers against the market per question or dimension: means of the
+    customers and of the panel (weighted and not), counts, the effective sample size."""
+    survey = _survey(request, survey_id)
+    return {"quotas": market.quota_cells(survey), **market.customers_vs_market(survey)}
+
+
+# -- social posts ---------------------------------------------------------------------------
+
+@router.post("/social", response={200: dict[str, int], 400: Error})
+def add_social(request, body: SocialBatch):
+    """Add public posts (up to 1,000) as the social import does: linked to customers by known
+    handle or email domain, scored for sentiment, themed; re-sent ids are skipped."""
+    require(request, "member")
+    return social.add_posts(request.workspace, [post.model_dump() for post in body.posts],
+                            links=[link.model_dump() for link in body.links])
+
+
+@router.get("/social", response=list[SocialPostOut])
+def list_social(request, platform: str = "", linked: bool | None = None,
+                offset: int = Query(0, ge=0, le=OFFSET_MAX), limit: int = Query(100, ge=1, le=PAGE_MAX)):
+    """Social posts, newest first; ``linked`` false gives the market voice."""
+    return [{"id": p.feedback_id, "text": p.feedback.text, "author": p.author, "url": p.url, "platform": p.platform,
+             "time": p.feedback.time, "linked_by": p.linked_by, "sentiment": p.sentiment,
+             "sentiment_label": p.sentiment_label, "theme": p.feedback.theme.key if p.feedback.theme else None,
+             "customer_id": p.feedback.customer.external_id if p.feedback.customer else None}
+            for p in social.list_posts(request.workspace, platform=platform, linked=linked)[offset:offset + limit]]

@@ -29,6 +29,13 @@ class EngageConfig(AppConfig):
             action="becoming.engage.actions.social:import_social",
             guess="becoming.engage.forms:guess_social_columns", order=35,
             help="public posts and comments from social tools' exports; linked to customers by handle"))
+        r.add_import_kind(r.ImportKind(
+            "panel", "Panel (market research)", form="becoming.engage.forms:PanelMapForm",
+            action="becoming.engage.actions.panel:import_panel",
+            guess="becoming.engage.forms:guess_panel_columns", order=37,
+            help="people to survey who are not customers: an email per row, every other column an attribute"))
+        r.add_job_kind("import_panel", "becoming.engage.actions.panel:import_panel_job")
+        r.add_demo_step(r.DemoStep("engage.market", "becoming.engage.demo:market_research", order=45))
         r.add_demo_step(r.DemoStep("engage.social", "becoming.engage.demo:social_posts", order=40))
         r.add_job_kind("import_social", "becoming.engage.actions.social:import_social_job")
         r.add_bulk_action(r.BulkAction(

@@ -113,3 +113,6 @@ def export_themes(slug, fmt, output):
     from becoming.web.export import write_table
 
     write_table(run(export_rows, get_workspace(slug)), fmt, output)
+
+
+from becoming.engage import cli_surveys  # noqa: E402,F401  (the market-research commands)

@@ -220,6 +220,9 @@ class SocialMapForm(forms.Form):
                                help_text="Instead of a platform column: e.g. LinkedIn.")
     id_column = forms.ChoiceField(label="Post id column", required=False,
                                   help_text="Without one, the file name and row number identify a post.")
+    links = forms.CharField(label="Links to customers", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="Optional, one per line: handle, customer id[, contact email] "
+                                      "(as the command line's --link-file).")
 
     def __init__(self, columns, data=None, initial=None):
         super().__init__(data, initial=initial)
@@ -236,6 +239,7 @@ class SocialMapForm(forms.Form):
     def action_kwargs(self) -> dict:
         data = self.cleaned_data
         return {"text_column": data["text_column"], "platform": data["platform"].strip() or None,
+                "links": data["links"].strip() or None,
                 **{name: data[name] or None for name in
                    ("author_column", "url_column", "time_column", "platform_column", "id_column")}}
 
@@ -251,3 +255,33 @@ class BulkInviteForm(forms.Form):
         field = self.fields["survey"]
         field.queryset = (Survey.objects.filter(workspace=workspace, questions__isnull=False)  # type: ignore[attr-defined]
                           .exclude(status=Survey.Status.CLOSED).distinct().order_by("title"))
+
+
+PANEL_GUESSES = {
+    "email_column": re.compile(r"^(e-?mail|e-?mail[ _-]?address|address)$", re.IGNORECASE),
+    "name_column": re.compile(r"^(name|full[ _-]?name|person|respondent)$", re.IGNORECASE),
+}
+
+
+def guess_panel_columns(columns: list[str]) -> dict:
+    """The import page's first guess for a panel file: the email and name columns."""
+    guesses = {name: next((c for c in columns if pattern.match(c.strip())), "")
+               for name, pattern in PANEL_GUESSES.items()}
+    if not guesses["email_column"] and columns:
+        guesses["email_column"] = columns[0]
+    return guesses
+
+
+class PanelMapForm(forms.Form):
+    email_column = forms.ChoiceField(label="Email column",
+                                     help_text="Identifies a panelist: importing again updates them.")
+    name_column = forms.ChoiceField(label="Name column", required=False,
+                                    help_text="Every other column becomes an attribute (industry, size…).")
+
+    def __init__(self, columns, data=None, initial=None):
+        super().__init__(data, initial=initial)
+        self.fields["email_column"].choices = column_choices(columns)
+        self.fields["name_column"].choices = column_choices(columns, "(none)")
+
+    def action_kwargs(self) -> dict:
+        return {"email_column": self.cleaned_data["email_column"], "name_column": self.cleaned_data["name_column"] or None}

@@ -6,11 +6,32 @@ it; free text becomes Feedback, which theme discovery groups into Themes.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from becoming.customers.models import Contact, Customer
 from becoming.workspaces.models import Workspace
 
 User = settings.AUTH_USER_MODEL
+
+
+class Panelist(models.Model):
+    """Someone in a market-research panel or prospect list: a person to survey who is not a
+    customer. Their attributes (industry, size...) come from the imported file's columns and
+    drive quotas and weighting."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="panelists")
+    email = models.EmailField(max_length=254)  # kept lower-case: the identity of a panelist
+    name = models.CharField(max_length=200, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "email"], name="one_panelist_email")]
+
+    def __str__(self) -> str:
+        return self.name or self.email
 
 
 class Survey(models.Model):
@@ -19,6 +40,11 @@ class Survey(models.Model):
         OPEN = "open"
         CLOSED = "closed"
 
+    class Audience(models.TextChoices):
+        CUSTOMERS = "customers", "Customers' contacts"
+        PANEL = "panel", "The panel (market research)"
+        BOTH = "both", "Customers and the panel"
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="surveys")
     title = models.CharField(max_length=200)
     intro = models.TextField(blank=True)
@@ -26,6 +52,10 @@ class Survey(models.Model):
     # A self-assessment is generated from the model: one question per dimension.
     self_assessment = models.BooleanField(default=False)
     link_days = models.PositiveSmallIntegerField(default=30, help_text="How long personal links work.")
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.CUSTOMERS)
+    # Known population shares the panel's answers are raked to: {attribute: {value: share}},
+    # shares of one attribute summing to 1.
+    weights = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -66,11 +96,29 @@ class Question(models.Model):
         return self.kind != self.Kind.TEXT
 
 
+class Quota(models.Model):
+    """At most `limit` submitted responses per value of a respondent's attribute (a cell);
+    a quota with a value is that one cell's own limit, beside the attribute's general one."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="quotas")
+    attribute = models.CharField(max_length=100)
+    value = models.CharField(max_length=200, blank=True)  # blank: every value of the attribute
+    limit = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["attribute", "value"]
+        constraints = [models.UniqueConstraint(fields=["survey", "attribute", "value"], name="one_quota_cell")]
+
+
 class Invitation(models.Model):
-    """A personal link for one contact; its token is signed, expiring, and used once."""
+    """A personal link for one contact or one panelist; its token is signed, expiring, and
+    used once."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="invitations")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="invitations")
+    panelist = models.ForeignKey(Panelist, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="invitations")
     created = models.DateTimeField(auto_now_add=True)
     sent = models.DateTimeField(null=True, blank=True)
     reminded = models.DateTimeField(null=True, blank=True)
@@ -78,7 +126,17 @@ class Invitation(models.Model):
     expires = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["survey", "contact"], name="one_invitation")]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "contact"], name="one_invitation"),
+            models.UniqueConstraint(fields=["survey", "panelist"], name="one_panel_invitation"),
+            models.CheckConstraint(condition=Q(contact__isnull=True) ^ Q(panelist__isnull=True),
+                                   name="invitation_contact_or_panelist"),
+        ]
+
+    @property
+    def person(self):
+        """Whom the link is for: the contact or the panelist (both have a name and an email)."""
+        return self.contact or self.panelist
 
 
 class Response(models.Model):
@@ -88,6 +146,8 @@ class Response(models.Model):
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="survey_responses")
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL)
+    panelist = models.ForeignKey(Panelist, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="responses")
     # {question key: value}; values are numbers, lists of numbers (multiple) or text.
     answers = models.JSONField(default=dict)
     started = models.DateTimeField(auto_now_add=True)

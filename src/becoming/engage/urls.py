@@ -10,6 +10,8 @@ urlpatterns = [
     path("surveys/", surveys.survey_list, name="surveys"),
     path("surveys/new/", surveys.survey_new, name="survey_new"),
     path("surveys/self-assessment/", surveys.survey_self_assessment, name="survey_self_assessment"),
+    path("surveys/market-research/", surveys.survey_market_new, name="survey_market_new"),
+    path("surveys/panel/", surveys.panel_list, name="survey_panel"),
     path("surveys/<int:pk>/", surveys.survey_detail, name="survey"),
     path("surveys/<int:pk>/questions/", surveys.question_add, name="survey_question_add"),
     path("surveys/<int:pk>/questions/<int:question>/delete/", surveys.question_delete, name="survey_question_delete"),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("surveys/<int:pk>/distribute/", surveys.survey_distribute, name="survey_distribute"),
     path("surveys/<int:pk>/distribute/preview/", surveys.survey_preview, name="survey_preview"),
     path("surveys/<int:pk>/results/", surveys.survey_results, name="survey_results"),
+    path("surveys/<int:pk>/market/", surveys.survey_market, name="survey_market"),
     path("feedback/", inbox.feedback_list, name="feedback"),
     # Feedback files go through the imports page, like every other file.
     path("feedback/import/", RedirectView.as_view(url="../../imports/?kind=feedback"), name="feedback_import"),

@@ -18,6 +18,7 @@ TEXT_ANSWERS = 200
 CUSTOMER_MEETINGS = 10
 CUSTOMER_FEEDBACK = 20
 CUSTOMER_RESPONSES = 5
+PANEL = "panel"  # the segment of panelists' invitations in response rates by stage
 
 
 # -- surveys --------------------------------------------------------------------------------
@@ -44,11 +45,16 @@ def response_rates(survey: Survey, dimension: str | None = None) -> dict:
         model = current_model(survey.workspace)
         if model is None or dimension not in {d.key for d in model.dimensions}:
             raise ValidationError(f"dimension: {dimension!r} is not a dimension of the current model")
-        rows = (invitations.values(f"contact__customer__stages__{dimension}")
+        rows = (invitations.filter(contact__isnull=False).values(f"contact__customer__stages__{dimension}")
                 .annotate(invited=Count("id"), answered=Count("id", filter=answered)))
-        out["segments"] = sorted(
+        segments = sorted(
             ({"stage": r[f"contact__customer__stages__{dimension}"], **_rate(r)} for r in rows),
             key=lambda r: (r["stage"] is None, r["stage"] or 0))
+        panel = invitations.filter(panelist__isnull=False).aggregate(invited=Count("id"),
+                                                                      answered=Count("id", filter=answered))
+        if panel["invited"]:  # panelists are no customers: they have no stage
+            segments.append({"stage": PANEL, **_rate(panel)})
+        out["segments"] = segments
     return out
 
 
@@ -79,7 +85,7 @@ def survey_results(survey: Survey, dimension=None) -> dict:
     for seg in rates["segments"]:
         stage = seg["stage"]
         seg["name"] = (dimension.stages[stage].name if isinstance(stage, int) and 0 <= stage < len(dimension.stages)
-                       else "Not assessed")
+                       else "The panel (not customers)" if stage == PANEL else "Not assessed")
     responses = list(survey.responses.filter(submitted__isnull=False).select_related("customer", "contact")
                      .order_by("-submitted"))
     results = []

@@ -102,29 +102,49 @@ def read_link_file(workspace, path) -> dict[str, tuple[int, Contact | None]]:
     customers = table.column("customer_id").cast("string").to_pylist()
     emails = (table.column("contact_email").cast("string").to_pylist() if "contact_email" in table.column_names
               else [None] * table.num_rows)
+    return _link_rows(workspace, lambda n: f"{name}, {label} {first + n}", handles, customers, emails)
+
+
+def read_link_text(workspace, text: str) -> dict[str, tuple[int, Contact | None]]:
+    """Links typed on the imports page, one per line: ``handle, customer id[, contact email]``."""
+    import csv
+
+    rows = [row for row in csv.reader(line for line in (text or "").splitlines()) if any(c.strip() for c in row)]
+    lines = [n + 1 for n, line in enumerate((text or "").splitlines()) if line.strip()]
+    for row, line in zip(rows, lines):
+        if len(row) not in (2, 3):
+            raise ValidationError(f"links, line {line}: write handle, customer id[, contact email]")
+    cells = [[c.strip() for c in row] + [""] * (3 - len(row)) for row in rows]
+    return _link_rows(workspace, lambda n: f"links, line {lines[n]}", [c[0] for c in cells], [c[1] for c in cells],
+                      [c[2] or None for c in cells], columns=("handle", "customer id", "contact email"))
+
+
+def _link_rows(workspace, at, handles, customers, emails,
+               columns=("handle", "customer_id", "contact_email")) -> dict[str, tuple[int, Contact | None]]:
+    """handle -> (customer pk, contact), each row checked; ``at(index)`` says where a row is."""
     known = dict(Customer.objects.filter(workspace=workspace, external_id__in={c for c in customers if c})
                  .values_list("external_id", "pk"))
     mapping: dict[str, tuple[int, Contact | None]] = {}
     for n, (handle, customer, email) in enumerate(zip(handles, customers, emails)):
-        where = f"{name}, {label} {first + n}"
+        where = at(n)
         if not normalise_handle(handle):
-            raise ValidationError(f'{where}, column "handle": the handle is empty')
+            raise ValidationError(f'{where}, column "{columns[0]}": the handle is empty')
         if not customer or customer not in known:
-            raise ValidationError(f'{where}, column "customer_id": unknown customer {customer!r}')
+            raise ValidationError(f'{where}, column "{columns[1]}": unknown customer {customer!r}')
         contact = None
         if email:
             contact = Contact.objects.filter(workspace=workspace, customer_id=known[customer],
                                              email__iexact=email.strip()).first()
             if contact is None:
-                raise ValidationError(f'{where}, column "contact_email": no contact {email!r} '
+                raise ValidationError(f'{where}, column "{columns[2]}": no contact {email!r} '
                                       f"at customer {customer!r}")
         mapping[normalise_handle(handle)] = (known[customer], contact)
     return mapping
 
 
 def import_social(workspace, path, *, text_column, author_column=None, url_column=None, time_column=None,
-                  platform_column=None, platform=None, id_column=None, link_file=None, file_name=None,
-                  progress=None, dry_run=False) -> dict:
+                  platform_column=None, platform=None, id_column=None, link_file=None, links=None,
+                  file_name=None, progress=None, dry_run=False) -> dict:
     """Check every row, then store every post (feedback on channel social, themed, with its
     sentiment and link) or none; then the linked posts' signals.
 
@@ -163,7 +183,10 @@ def import_social(workspace, path, *, text_column, author_column=None, url_colum
         for n, value in enumerate(ids):
             if not str(value or "").strip():
                 raise ValidationError(f"{where(n, 'id')}: the id is empty")
-    linker = Linker(workspace, read_link_file(workspace, link_file) if link_file else {})
+    mapping = read_link_file(workspace, link_file) if link_file else {}
+    if links:  # typed on the imports page
+        mapping.update(read_link_text(workspace, links))
+    linker = Linker(workspace, mapping)
     authors, urls = values(author_column), values(url_column)
     platforms = values(platform_column) if platform_column else [platform or ""] * table.num_rows
     items, meta = [], []
@@ -176,6 +199,12 @@ def import_social(workspace, path, *, text_column, author_column=None, url_colum
         meta.append({"author": str(author or "").strip()[:200], "url": str(urls[n] or "").strip()[:1000],
                      "platform": str(platforms[n] or "").strip()[:50], "linked_by": rule})
     report(0, total=len(items), message="reading posts")
+    return _store(workspace, items, meta, where, report, dry_run)
+
+
+def _store(workspace, items: list[dict], meta: list[dict], where, report, dry_run=False) -> dict:
+    """Check every post (feedback items with their social ``meta``), then store the new ones
+    with their sentiment, or none; then the linked posts' signals."""
     checked = check_feedback(workspace, items, where)
     fresh = _fresh(workspace, checked)
     linked = sum(1 for f in fresh if f.customer_id)
@@ -191,6 +220,38 @@ def import_social(workspace, path, *, text_column, author_column=None, url_colum
             for f in fresh])
     send_social_signals(workspace, [f.pk for f in fresh if f.customer_id])
     return summary
+
+
+def add_posts(workspace, posts: list[dict], links: list[dict] | None = None) -> dict:
+    """Posts sent through the API (dicts of text, author, url, time, platform, id), checked,
+    linked and stored as a file's rows are; errors name ``posts[<index>].<field>``. A post
+    without an id is always new; one whose id is stored already is skipped. ``links`` (dicts
+    of handle, customer_id, contact_email) are the mapping file's rows."""
+    links = links or []
+    mapping = _link_rows(workspace, lambda n: f"links[{n}]", [x.get("handle") for x in links],
+                         [x.get("customer_id") for x in links], [x.get("contact_email") for x in links])
+    linker = Linker(workspace, mapping)
+    items, meta = [], []
+    for post in posts:
+        customer, contact, rule = linker.link(post.get("author"))
+        items.append({"text": post.get("text"), "time": post.get("time"), "id": post.get("id") or "",
+                      "channel": Feedback.Channel.SOCIAL, "contact": contact,
+                      "customer": Customer(pk=customer, workspace=workspace) if customer else None})
+        meta.append({"author": str(post.get("author") or "").strip()[:200],
+                     "url": str(post.get("url") or "").strip()[:1000],
+                     "platform": str(post.get("platform") or "").strip()[:50], "linked_by": rule})
+    return _store(workspace, items, meta, lambda index, field: f"posts[{index}].{field}", lambda *a, **k: None)
+
+
+def list_posts(workspace, *, platform: str = "", linked: bool | None = None):
+    """Social posts newest first, of one platform, and linked to a customer or not (market voice)."""
+    qs = (SocialPost.objects.filter(workspace=workspace)
+          .select_related("feedback__customer", "feedback__theme").order_by("-feedback__time", "-pk"))
+    if platform:
+        qs = qs.filter(platform__iexact=platform)
+    if linked is not None:
+        qs = qs.filter(feedback__customer__isnull=not linked)
+    return qs
 
 
 def send_social_signals(workspace, feedback_ids=None) -> int:

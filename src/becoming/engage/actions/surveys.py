@@ -22,6 +22,7 @@ from becoming.signals.actions import ingest_batch
 from becoming.transformation.actions import current_version
 
 from ..models import Invitation, Question, Response, Survey
+from . import market
 
 SALT = "becoming.survey"
 REMIND_AFTER = dt.timedelta(days=3)
@@ -42,15 +43,21 @@ def self_assessment(workspace, user=None) -> Survey:
             workspace=workspace, title="Where do you stand today?", self_assessment=True,
             intro=model.vision, created_by=user,
         )
-        for order, dim in enumerate(model.dimensions):
-            Question.objects.create(
-                survey=survey, order=order, key=f"self_{dim.key}", kind=Question.Kind.SINGLE,
-                text=f"{dim.name}: which of these best describes you today?", dimension=dim.key,
-                required=True, help=dim.description or "",
-                choices=[{"value": i, "label": s.name + (f" — {s.description}" if s.description else "")}
-                         for i, s in enumerate(dim.stages)],
-            )
+        add_dimension_questions(survey, model)
     return survey
+
+
+def add_dimension_questions(survey: Survey, model, prefix: str = "self") -> None:
+    """One required question per model dimension whose choices are its stages (value: the
+    stage's index), keyed ``<prefix>_<dimension key>``."""
+    for order, dim in enumerate(model.dimensions):
+        Question.objects.create(
+            survey=survey, order=order, key=f"{prefix}_{dim.key}", kind=Question.Kind.SINGLE,
+            text=f"{dim.name}: which of these best describes you today?", dimension=dim.key,
+            required=True, help=dim.description or "",
+            choices=[{"value": i, "label": s.name + (f" — {s.description}" if s.description else "")}
+                     for i, s in enumerate(dim.stages)],
+        )
 
 
 def ensure_self_assessment(workspace, user=None) -> tuple[Survey, bool]:
@@ -158,9 +165,9 @@ def token_for(invitation: Invitation) -> str:
 class LinkError(Exception):
     """A survey link that cannot be answered; `reason` is shown to the respondent."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, status: int = 410):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.status = reason, status
 
 
 def invitation_from_token(token: str) -> Invitation:
@@ -168,15 +175,19 @@ def invitation_from_token(token: str) -> Invitation:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature:
         raise LinkError("This link is not valid. Please use the link from your email.") from None
-    invitation = Invitation.objects.select_related("survey", "contact__customer").filter(pk=data.get("i")).first()
+    invitation = (Invitation.objects.select_related("survey", "contact__customer", "panelist")
+                  .filter(pk=data.get("i")).first())
     if invitation is None:
         raise LinkError("This survey is no longer available.")
+    answered = Response.objects.filter(invitation=invitation, submitted__isnull=False).exists()
     if invitation.survey.status == Survey.Status.CLOSED:
-        if Response.objects.filter(invitation=invitation, submitted__isnull=False).exists():
+        if answered:
             raise LinkError("You have already answered — thank you. This survey is now closed.")
         raise LinkError("This survey is closed. Thank you for your interest.")
     if invitation.expires < timezone.now():
         raise LinkError("This link has expired. Ask us for a new one if you would still like to answer.")
+    if not answered and market.full_cell(invitation.survey, market.attributes_of(invitation)):
+        raise LinkError(market.QUOTA_FULL, status=200)  # a polite no: the link is fine, the cell is full
     return invitation
 
 
@@ -202,12 +213,19 @@ def contacts_at_stage(workspace, dimension: str, stage: int):
             .exclude(email=""))
 
 
-def invite(survey: Survey, contacts, base_url: str, connection=None) -> dict:
-    """Create invitations for these contacts and email each its personal link (once)."""
+def invite(survey: Survey, contacts, base_url: str, connection=None, panelists=()) -> dict:
+    """Create invitations for these contacts and panelists and email each its personal link
+    (once). Contacts need a survey for customers, panelists one for the panel."""
     if survey.status == Survey.Status.CLOSED:
         raise ValidationError("this survey is closed")
     if not survey.questions.exists():
         raise ValidationError("add a question before inviting anyone")
+    contacts, panelists = list(contacts), list(panelists)
+    if contacts and not market.takes_customers(survey):
+        raise ValidationError("this survey is for the panel only; set its audience to both to invite contacts")
+    if panelists and not market.takes_panel(survey):
+        raise ValidationError("this survey is for customers only; set its audience to the panel or both "
+                              "to invite panelists")
     # A mail server that does not answer changes nothing: no invitation, the survey's status
     # unchanged, so inviting again is the retry.
     connection = connection or get_connection()
@@ -219,10 +237,16 @@ def invite(survey: Survey, contacts, base_url: str, connection=None) -> dict:
             continue
         _, created = Invitation.objects.get_or_create(survey=survey, contact=contact, defaults={"expires": expires})
         made += created
+    for panelist in panelists:
+        if panelist.workspace_id != survey.workspace_id:
+            continue
+        _, created = Invitation.objects.get_or_create(survey=survey, panelist=panelist,
+                                                      defaults={"expires": expires})
+        made += created
     if survey.status == Survey.Status.DRAFT:
         survey.status = Survey.Status.OPEN
         survey.save(update_fields=["status"])
-    pending = survey.invitations.filter(sent__isnull=True).select_related("contact")
+    pending = survey.invitations.filter(sent__isnull=True).select_related("contact", "panelist")
     sent = _send(survey, list(pending), base_url, "invitation", connection)
     return {"invited": made, "sent": sent}
 
@@ -245,7 +269,7 @@ def invite_customers(workspace, customers, *, survey: Survey, base_url: str, use
 def remind(survey: Survey, base_url: str, connection=None, now=None) -> int:
     """Email a reminder to invitees who have not answered, at most MAX_REMINDERS each."""
     now = now or timezone.now()
-    due = (survey.invitations.select_related("contact")
+    due = (survey.invitations.select_related("contact", "panelist")
            .filter(sent__isnull=False, expires__gt=now, reminders__lt=MAX_REMINDERS)
            .filter(Q(response__isnull=True) | Q(response__submitted__isnull=True))
            .filter(Q(reminded__isnull=True, sent__lte=now - REMIND_AFTER) | Q(reminded__lte=now - REMIND_AFTER)))
@@ -259,11 +283,11 @@ def _send(survey, invitations, base_url, kind, connection) -> int:
     messages = []
     for inv in invitations:
         link = f"{base_url.rstrip('/')}/s/{token_for(inv)}/"
-        context = {"survey": survey, "contact": inv.contact, "link": link, "reminder": kind == "reminder",
+        context = {"survey": survey, "contact": inv.person, "link": link, "reminder": kind == "reminder",
                    "expires": inv.expires, "workspace": survey.workspace}
         subject = ("Reminder: " if kind == "reminder" else "") + survey.title
         text = render_to_string("engage/email/invitation.txt", context)
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [inv.contact.email],
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [inv.person.email],
                                          connection=connection)
         message.attach_alternative(render_to_string("engage/email/invitation.html", context), "text/html")
         messages.append(message)
@@ -283,8 +307,8 @@ def _send(survey, invitations, base_url, kind, connection) -> int:
 def response_for(invitation: Invitation) -> Response:
     response, _ = Response.objects.get_or_create(
         invitation=invitation,
-        defaults={"survey": invitation.survey, "contact": invitation.contact,
-                  "customer": invitation.contact.customer},
+        defaults={"survey": invitation.survey, "contact": invitation.contact, "panelist": invitation.panelist,
+                  "customer": invitation.contact.customer if invitation.contact else None},
     )
     return response
 
@@ -362,6 +386,7 @@ def submit(response: Response, raw: dict | None = None) -> Response:
         raise ValidationError("this response was already submitted")
     if raw:
         save_answers(response, raw)
+    market.check_quota(response)
     questions = list(response.survey.questions.all())
     missing = [q.text for q in questions if q.required and q.key not in response.answers]
     if missing:

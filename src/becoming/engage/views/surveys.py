@@ -18,13 +18,15 @@ from django.views.decorators.http import require_GET, require_POST
 from becoming.customers.models import Contact
 from becoming.transformation.actions import current_model, current_version
 from becoming.web.access import workspace_view
+from becoming.web.pagination import paginate, query_without
 
-from ..actions import results, surveys
+from ..actions import market, panel, results, surveys
 from ..forms import QuestionForm, SurveyForm
-from ..models import Question, Response, Survey
+from ..models import Panelist, Question, Response, Survey
 
 INVITATIONS_PER_PAGE = 50
 SEARCH_LIMIT = 50
+PANEL_PER_PAGE = 50
 
 
 def current_dimensions(workspace):
@@ -50,7 +52,31 @@ def forbidden():
 def survey_list(request):
     has_model = current_version(request.workspace) is not None
     return render(request, "engage/surveys/list.html",
-                  {"surveys": results.surveys_with_rates(request.workspace), "has_model": has_model})
+                  {"surveys": results.surveys_with_rates(request.workspace), "has_model": has_model,
+                   "panel_size": Panelist.objects.filter(workspace=request.workspace).count()})
+
+
+@require_POST
+@workspace_view("member")
+def survey_market_new(request):
+    try:
+        survey = market.market_survey(request.workspace, title="How far along is the market?", user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("surveys", slug=request.workspace.slug)
+    messages.success(request, "Market-research survey created: one question per dimension, for customers and "
+                              "the panel. Set its quotas and population shares here.")
+    return redirect("survey_market", slug=request.workspace.slug, pk=survey.pk)
+
+
+@workspace_view("viewer")
+def panel_list(request):
+    q = request.GET.get("q", "").strip()
+    people = panel.search_panel(request.workspace, q)
+    page = paginate(people, request.GET.get("page"), counted=not q, size=PANEL_PER_PAGE)
+    return render(request, "engage/surveys/panel.html", {
+        "page": page, "q": q, "query": query_without(request.GET, "page"),
+        "total": Panelist.objects.filter(workspace=request.workspace).count()})
 
 
 @workspace_view("member")
@@ -193,8 +219,12 @@ def survey_distribute(request, pk):
     invitations = (survey.invitations.select_related("contact__customer", "response")
                    .order_by("-created", "-pk"))
     page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    panel = None
+    if market.takes_panel(survey):
+        panel = {"count": Panelist.objects.filter(workspace=request.workspace).count(),
+                 "invited": survey.invitations.filter(panelist__isnull=False).count()}
     return render(request, "engage/surveys/distribute.html", {
-        "survey": survey, "q": q, "found": found, "invited_ids": invited, "page": page,
+        "survey": survey, "q": q, "found": found, "invited_ids": invited, "page": page, "panel": panel,
         "dimensions": current_dimensions(request.workspace), "rates": results.response_rates(survey),
     })
 
@@ -208,6 +238,16 @@ def distribute_action(request, survey):
             sent = surveys.remind(survey, base_url)
             messages.success(request, f"Sent {sent} reminder{'s' if sent != 1 else ''}." if sent else
                              "No reminder due: everyone has answered, or was reminded recently.")
+            return back
+        if action == "invite_panel":
+            where = dict(part.split("=", 1) for part in request.POST.get("where", "").split(",") if "=" in part)
+            people = panel.panel_where(request.workspace, {k.strip(): v.strip() for k, v in where.items()})
+            if not people:
+                messages.error(request, "Nobody in the panel has these values.")
+                return back
+            result = surveys.invite(survey, [], base_url, panelists=people)
+            messages.success(request, f"Invited {result['invited']} new panelist{'s' if result['invited'] != 1 else ''}; "
+                                      f"sent {result['sent']} email{'s' if result['sent'] != 1 else ''}.")
             return back
         if action == "invite_stage":
             dim, stage = stage_choice(request.workspace, request.POST)
@@ -253,14 +293,62 @@ def survey_results(request, pk):
     dim = next((d for d in dimensions if d.key == request.GET.get("dimension")), None)
     if dim is None and "dimension" not in request.GET and dimensions:
         dim = dimensions[0]
+    compared = market.customers_vs_market(survey) if survey.audience != Survey.Audience.CUSTOMERS else None
     return render(request, "engage/surveys/results.html", {
-        "survey": survey, "dimensions": dimensions, "dim": dim, **results.survey_results(survey, dim)})
+        "survey": survey, "dimensions": dimensions, "dim": dim, "compared": compared,
+        **results.survey_results(survey, dim)})
+
+
+# -- market research: audience, quotas, weights ------------------------------------------
+
+@workspace_view("viewer")
+def survey_market(request, pk):
+    survey = survey_of(request, pk)
+    if request.method == "POST":
+        if not may_change(request):
+            return forbidden()
+        try:
+            done = market_action(survey, request.POST)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, done)
+        return redirect("survey_market", slug=request.workspace.slug, pk=survey.pk)
+    weights = [{"attribute": a, "shares": [{"value": v, "percent": round(s * 100, 1)} for v, s in shares.items()]}
+               for a, shares in sorted((survey.weights or {}).items())]
+    return render(request, "engage/surveys/market.html", {
+        "survey": survey, "audiences": Survey.Audience.choices, "cells": market.quota_cells(survey),
+        "quotas": list(survey.quotas.all()), "weights": weights,
+        "panel_size": Panelist.objects.filter(workspace=request.workspace).count()})
+
+
+def market_action(survey, data) -> str:
+    """Apply one change posted from the market-research tab; what to tell the user."""
+    action = data.get("action")
+    if action == "audience":
+        market.set_audience(survey, data.get("audience", ""))
+        return f"The survey is now for: {survey.get_audience_display().lower()}."
+    if action in ("quota", "quota_remove"):
+        raw = data.get("limit", "").strip()
+        if action == "quota" and not raw.isdigit():
+            raise ValidationError("limit: a whole number of answers per cell")
+        limit = int(raw) if action == "quota" else None
+        market.set_quota(survey, data.get("attribute", ""), limit, data.get("value", ""))
+        return "Quota saved." if limit else "Quota removed."
+    if action in ("weights", "weights_remove"):
+        shares = market.parse_shares(data.get("shares", "")) if action == "weights" else None
+        if action == "weights" and not shares:
+            raise ValidationError("shares: give each value's share, e.g. Retail=40, Energy=60")
+        market.set_weights(survey, data.get("attribute", ""), shares)
+        return "Population shares saved." if shares else "Population shares removed."
+    raise ValidationError("nothing to change")
 
 
 # -- the respondent's page (no login) -----------------------------------------------------
 
 def _link_error(request, exc):
-    return render(request, "engage/respond/unavailable.html", {"reason": exc.reason}, status=410)
+    return render(request, "engage/respond/unavailable.html", {"reason": exc.reason, "full": exc.status == 200},
+                  status=exc.status)
 
 
 def raw_answers(questions, data) -> dict:

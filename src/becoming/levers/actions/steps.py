@@ -41,6 +41,8 @@ def check_survey(workspace, options: dict) -> list[str]:
         return [f"no survey titled “{options.get('survey')}” in this workspace"]
     if survey.status == survey.Status.CLOSED:
         return [f"the survey “{survey.title}” is closed"]
+    if survey.audience == survey.Audience.PANEL:
+        return [f"the survey “{survey.title}” is for the market-research panel only, not customers"]
     return []
 
 
