@@ -108,6 +108,12 @@ def test_dashboard_shows_charts_and_movers(as_viewer, loaded):
     assert "Customers who export reports" in body  # the vision
     assert 'id="index-data"' in body and 'id="dist-reporting"' in body
     assert "Recent movers" in body and "▲" in body
+    movers = body[body.index("Recent movers"):]
+    # Names from the model, never its keys ("reporting", "starting", "trying").
+    assert "<td>Report on their work</td>" in movers and "<td>Starting</td>" in movers
+    assert "<td>reporting</td>" not in movers and "<td>trying</td>" not in movers
+    # The figures refresh themselves when an assessment job on the page finishes.
+    assert 'hx-trigger="job-done from:body"' in body
 
 
 @pytest.mark.django_db
@@ -119,8 +125,13 @@ def test_assess_now_enqueues_a_job(client, member, loaded, django_capture_on_com
         response = client.post(url("assess", loaded))
     job = Job.objects.get(workspace=loaded, kind="assess")
     assert response["Location"].endswith(f"?job={job.pk}") and len(callbacks) == 1
-    status = client.get(url("job", loaded, job.pk), HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 500ms"' in status
+    status = client.get(url("job", loaded, job.pk), HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 500ms"' in status.content.decode()
+    assert "HX-Trigger" not in status  # still running: the dashboard waits
+    job.status = Job.Status.DONE
+    job.save()
+    done = client.get(url("job", loaded, job.pk), HTTP_HX_REQUEST="true")
+    assert done["HX-Trigger"] == "job-done" and "every 500ms" not in done.content.decode()
 
 
 # --- customers -----------------------------------------------------------------------------

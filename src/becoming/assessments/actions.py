@@ -24,7 +24,12 @@ from becoming.engine import (
 )
 from becoming.engine.spark import ENGINES
 from becoming.signals.actions import store_for
-from becoming.transformation.actions import current_version, format_issue, validate_text
+from becoming.transformation.actions import (
+    current_model,
+    current_version,
+    format_issue,
+    validate_text,
+)
 from becoming.transformation.models import ModelVersion
 
 from .models import Snapshot, StageChange
@@ -510,13 +515,31 @@ def distributions(snapshot: Snapshot) -> list[dict]:
     ]
 
 
-def recent_movers(workspace, limit: int):
-    """The latest stage changes, churned customers left out (as from the dashboard's counts)."""
-    return (StageChange.objects.filter(workspace=workspace).select_related("customer")
-            .exclude(customer__status=Customer.Status.CHURNED)
-            .only("customer__name", "customer__external_id", "dimension", "from_stage",
-                  "to_stage", "from_index", "to_index", "as_of")
-            .order_by("-as_of", "-id")[:limit])
+def recent_movers(workspace, limit: int) -> list[StageChange]:
+    """The latest stage changes, churned customers left out (as from the dashboard's counts),
+    named (see :func:`named_changes`)."""
+    return named_changes(workspace, (
+        StageChange.objects.filter(workspace=workspace).select_related("customer")
+        .exclude(customer__status=Customer.Status.CHURNED)
+        .only("customer__name", "customer__external_id", "dimension", "from_stage",
+              "to_stage", "from_index", "to_index", "as_of")
+        .order_by("-as_of", "-id")[:limit]))
+
+
+def named_changes(workspace, changes) -> list[StageChange]:
+    """``changes`` with ``dimension_name``, ``from_name`` and ``to_name`` set from the current
+    model, so pages show "Adoption: Trying → Adopting", never keys. A dimension or stage the
+    model no longer has keeps its key."""
+    model = current_model(workspace)
+    names = ({d.key: (d.name, {s.key: s.name for s in d.stages}) for d in model.dimensions}
+             if model else {})
+    out = list(changes)
+    for c in out:
+        dimension, stages = names.get(c.dimension, (c.dimension, {}))
+        c.dimension_name = dimension  # type: ignore[attr-defined]
+        c.from_name = stages.get(c.from_stage, c.from_stage)  # type: ignore[attr-defined]
+        c.to_name = stages.get(c.to_stage, c.to_stage)  # type: ignore[attr-defined]
+    return out
 
 
 def ladders(snapshot: Snapshot | None, customer_id: int) -> list[dict]:

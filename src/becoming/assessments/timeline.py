@@ -1,7 +1,6 @@
 """Stage changes on a customer's merged timeline."""
 
-from becoming.transformation.actions import current_model
-
+from .actions import named_changes
 from .models import StageChange
 
 
@@ -11,14 +10,6 @@ def stage_changes(customer, since, until, limit: int) -> list[dict]:
         qs = qs.filter(as_of__gte=since.date())
     if until is not None:
         qs = qs.filter(as_of__lt=until.date())
-    model = current_model(customer.workspace)
-    names = {d.key: (d.name, {s.key: s.name for s in d.stages}) for d in model.dimensions} \
-        if model else {}
-    out = []
-    for c in qs.order_by("-as_of", "-id")[:limit]:
-        dim, stages = names.get(c.dimension, (c.dimension, {}))
-        out.append({"time": c.as_of,
-                    "title": f"Moved {c.direction} on {dim}",
-                    "detail": f"{stages.get(c.from_stage, c.from_stage)} → "
-                              f"{stages.get(c.to_stage, c.to_stage)}", "url": ""})
-    return out
+    return [{"time": c.as_of, "title": f"Moved {c.direction} on {c.dimension_name}",
+             "detail": f"{c.from_name} → {c.to_name}", "url": ""}
+            for c in named_changes(customer.workspace, qs.order_by("-as_of", "-id")[:limit])]

@@ -57,5 +57,5 @@ def standing_section(customer, request) -> dict:
 
 
 def history_section(customer, request) -> dict:
-    return {"history": (StageChange.objects.filter(customer=customer)
-                        .order_by("-as_of", "dimension")[:HISTORY])}
+    return {"history": actions.named_changes(customer.workspace, StageChange.objects.filter(
+        customer=customer).order_by("-as_of", "dimension")[:HISTORY])}

@@ -78,4 +78,9 @@ def import_map(request, upload_id):
 def job_status(request, pk):
     job = get_object_or_404(Job, pk=pk, workspace=request.workspace)
     template = "web/_job.html" if request.headers.get("HX-Request") else "jobs/job.html"
-    return render(request, template, {"job": job})
+    response = render(request, template, {"job": job})
+    if request.headers.get("HX-Request") and job.status == Job.Status.DONE:
+        # Pages that show what the job changed (the dashboard's figures) listen for this and
+        # fetch themselves again, so they are current without a reload.
+        response["HX-Trigger"] = "job-done"
+    return response

@@ -11,9 +11,10 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
+  function draw() {
   var series = data("index-data");
   var indexCanvas = document.getElementById("index-chart");
-  if (series && indexCanvas) {
+  if (series && indexCanvas && !Chart.getChart(indexCanvas)) {
     new Chart(indexCanvas, {
       type: "line",
       data: {labels: series.labels, datasets: [{label: "Transformation index", data: series.values,
@@ -27,7 +28,7 @@
 
   document.querySelectorAll("canvas.dist-chart").forEach(function (canvas) {
     var d = data(canvas.dataset.source);
-    if (!d) return;
+    if (!d || Chart.getChart(canvas)) return;
     var colors = d.values.map(function (_, i) {
       return i === d.target ? target : (i > d.target ? "#6ee7b7" : (i < d.target ? muted : accent));
     });
@@ -41,4 +42,9 @@
                  x: {grid: {display: false}, ticks: {color: ink}}}}
     });
   });
+  }
+
+  draw();
+  // The dashboard's figures are swapped in again when an assessment finishes (htmx).
+  document.body.addEventListener("htmx:afterSettle", draw);
 })();
