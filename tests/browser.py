@@ -13,6 +13,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 # Without the background-networking flags Chromium keeps calling out of a closed network.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -78,3 +79,25 @@ def shot(page, name):
     if os.environ.get("SAVE_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def problems_on(page, url: str, width_limit: int = 390) -> list[str]:
+    """What is wrong with the page at ``url`` on a phone: wider than ``width_limit`` (it
+    scrolls sideways), or a serious or critical axe-core violation (axe vendored in
+    tests/vendor)."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    found = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > width_limit + 1:
+        wide = page.evaluate("""(limit) => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > limit + 1 && getComputedStyle(e).position !== 'fixed')
+            .filter(e => !e.closest('.table-scroll, pre, .chart-box'))
+            .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''))""", width_limit)
+        found.append(f"{url}: {width}px wide at {width_limit}px ({', '.join(wide)})")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ' (' + v.impact + ') on ' + v.nodes.length + ': ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))""")
+    found += [f"{url}: {v}" for v in violations]
+    return found

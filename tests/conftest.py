@@ -82,6 +82,11 @@ def pytest_configure(config):
         "a benchmark-sized contract run); `make test` on PostgreSQL leaves it out, since the SQLite "
         "run already ran it",
     )
+    config.addinivalue_line(
+        "markers",
+        "browser: the test drives headless Chromium itself (browser.chromium_page) rather than "
+        "through the page/phone fixtures; like them, it runs in the SQLite pass only",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -95,7 +100,7 @@ def pytest_collection_modifyitems(config, items):
         # run on PostgreSQL in the page tests (Django's test client), so the browser walks run
         # in the SQLite pass only, like the tests marked `once`.
         in_browser = bool({"page", "phone"} & set(getattr(item, "fixturenames", ()))) or \
-            item.path.name == "test_every_page.py"
+            item.get_closest_marker("browser") is not None
         (left_out if item.get_closest_marker("once") or in_browser else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)

@@ -140,3 +140,20 @@ def test_demo_step_saves_segments_that_match_demo_customers(workspace):
     assert [c.external_id for c in actions.matching(workspace, saved["Enterprise accounts"].params)] == ["FW-1"]
     stage_segment = next(s for n, s in saved.items() if n not in ("Enterprise accounts", "EMEA, by index"))
     assert "stage_practice" in stage_segment.params
+
+
+def test_my_accounts_saved_as_a_segment_names_the_owner(workspace, member, admin):
+    from django.core.exceptions import ValidationError
+
+    from becoming.customers.models import Customer
+
+    mine, _ = upsert_customer(workspace, "M1", "Mine", {})
+    Customer.objects.filter(pk=mine.pk).update(owner=member)
+    upsert_customer(workspace, "O1", "Someone else's", {})
+    segment = actions.create_segment(workspace, "My book", {"owner": "me"}, user=member)
+    # Shared with the workspace, "me" would mean whoever looks: it is saved as the owner.
+    assert segment.params == {"owner": member.email}
+    assert list(actions.matching(workspace, segment.params)) == [mine]
+    assert f"owned by {member.email}" in actions.describe(workspace, segment.params)
+    with pytest.raises(ValidationError, match="owner"):
+        actions.create_segment(workspace, "Nobody's", {"owner": "me"}, user=None)

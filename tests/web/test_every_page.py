@@ -7,12 +7,10 @@ a survey. So a lever's new page is checked the day it is registered. Two things 
 reports no serious or critical accessibility violation.
 """
 
-from pathlib import Path
-
 import pytest
+from browser import problems_on
 from django.urls import reverse
 
-AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
 WIDTH = 390
 
 
@@ -31,25 +29,7 @@ def staff_pages(workspace) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def problems_on(page, url: str) -> list[str]:
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    found = []
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > WIDTH + 1:
-        wide = page.evaluate("""(limit) => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > limit + 1 && getComputedStyle(e).position !== 'fixed')
-            .filter(e => !e.closest('.table-scroll, pre, .chart-box'))
-            .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''))""", WIDTH)
-        found.append(f"{url}: {width}px wide at {WIDTH}px ({', '.join(wide)})")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-        .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => v.id + ' (' + v.impact + ') on ' + v.nodes.length + ': ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))""")
-    found += [f"{url}: {v}" for v in violations]
-    return found
-
-
+@pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_every_page_fits_a_phone_and_passes_axe(monkeypatch, live_server, workspace, owner, tmp_path):
     from browser import chromium_page
@@ -65,7 +45,7 @@ def test_every_page_fits_a_phone_and_passes_axe(monkeypatch, live_server, worksp
         page.fill("input[name=password]", "pw")
         page.click("button:has-text('Sign in')")
         page.wait_for_url("**/w/**")
-        found = problems_on(page, f"{live_server.url}/login/")
+        found = problems_on(page, f"{live_server.url}/login/", WIDTH)
         for path in staff_pages(workspace):
-            found += problems_on(page, live_server.url + path)
+            found += problems_on(page, live_server.url + path, WIDTH)
     assert not found, "\n".join(found)

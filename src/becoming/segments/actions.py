@@ -67,10 +67,16 @@ def _clean_name(workspace, name: str, segment: Segment | None = None) -> str:
 def create_segment(workspace, name: str, params: Mapping[str, Any], user=None) -> Segment:
     """Save the filter ``params`` (the customer list's query parameters) as segment ``name``."""
     name = _clean_name(workspace, name)
+    params = clean_params(params)
+    if params.get("owner") == "me":
+        # A segment is shared: "my accounts" saved by Ana stays Ana's accounts for everyone.
+        if user is None or not getattr(user, "email", ""):
+            raise ValidationError("owner: 'me' needs a signed-in member; name the owner's email")
+        params["owner"] = user.email
     try:
         with transaction.atomic():
             return Segment.objects.create(workspace=workspace, name=name,
-                                          params=clean_params(params), created_by=user)
+                                          params=params, created_by=user)
     except IntegrityError:  # saved by someone else at the same moment
         raise ValidationError(f"name: there is already a segment called {name!r}") from None
 
@@ -122,6 +128,11 @@ def describe(workspace, params: Mapping[str, Any]) -> list[str]:
             out.append(f"{dim.name}: {dim.stages[int(raw)].name}")
     if params.get("attr") and params.get("value"):
         out.append(f"{params['attr']} is {params['value']}")
+    owner = params.get("owner", "")
+    if owner:
+        out.append("no owner" if owner == "none" else f"owned by {owner}")
+    if params.get("status") in Customer.Status.values:
+        out.append(f"status {Customer.Status(params['status']).label.lower()}")
     return out or ["every customer"]
 
 
