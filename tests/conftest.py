@@ -6,7 +6,7 @@ Each test gets its own data directory (signal store, snapshots) under tmp_path.
 
 import pytest
 from browser import consumer, page, phone  # noqa: F401  (browser fixtures)
-from support import SMALL_MODEL, TELCO, becoming, cli_env, need_data, smtp_server  # noqa: F401  (fixtures and helpers for tests)
+from support import SMALL_MODEL, TELCO, becoming, cli_env, need_data, outbox_sink, smtp_server  # noqa: F401  (fixtures and helpers for tests)
 
 
 @pytest.fixture(autouse=True)

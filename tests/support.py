@@ -161,3 +161,15 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 10
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def outbox_sink(settings):
+    """The demo's loopback SMTP sink with the Outbox page on (BECOMING_OUTBOX), on a free port."""
+    from becoming.outbox.sink import start_outbox
+
+    settings.BECOMING_OUTBOX = True
+    settings.BECOMING_OUTBOX_PORT = 0
+    controller = start_outbox()
+    yield controller
+    controller.stop()

@@ -2,19 +2,7 @@
 
 import re
 
-import pytest
 from django.core.mail import EmailMultiAlternatives
-
-
-@pytest.fixture
-def sink(settings):
-    from becoming.outbox.sink import start_outbox
-
-    settings.BECOMING_OUTBOX = True
-    settings.BECOMING_OUTBOX_PORT = 0
-    controller = start_outbox()
-    yield controller
-    controller.stop()
 
 
 def _send(to, subject, link):
@@ -24,10 +12,10 @@ def _send(to, subject, link):
     mail.send()
 
 
-def test_mail_sent_to_the_sink_is_listed_and_its_link_followable(client, member, workspace, sink):
+def test_mail_sent_to_the_sink_is_listed_and_its_link_followable(client, member, workspace, outbox_sink):
     from django.conf import settings
 
-    assert (settings.EMAIL_HOST, settings.EMAIL_PORT) == ("127.0.0.1", sink.port)
+    assert (settings.EMAIL_HOST, settings.EMAIL_PORT) == ("127.0.0.1", outbox_sink.port)
     _send("ana@example.com", "Your survey", "http://127.0.0.1:8000/s/abc123/")
     _send("ben@example.com", "Your digest", "http://127.0.0.1:8000/r/xyz/")
     client.force_login(member)

@@ -18,17 +18,6 @@ WIDTH = 390
 ANA = "ana.costa@fieldwise.example"  # a customer-success manager of the demo (member role)
 
 
-@pytest.fixture
-def outbox(settings):
-    from becoming.outbox.sink import start_outbox
-
-    settings.BECOMING_OUTBOX = True
-    settings.BECOMING_OUTBOX_PORT = 0
-    controller = start_outbox()
-    yield controller
-    controller.stop()
-
-
 def sign_in(page, base, email, password="demo"):
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", email)
@@ -39,7 +28,7 @@ def sign_in(page, base, email, password="demo"):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_csm_walks_the_demo(monkeypatch, live_server, consumer, outbox):
+def test_a_csm_walks_the_demo(monkeypatch, live_server, consumer, outbox_sink):
     from playwright.sync_api import expect
 
     from becoming.customers.models import Contact, Customer
