@@ -147,6 +147,8 @@ MIDDLEWARE = [
     "becoming.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Dates and numbers in the reader's locale (Accept-Language); the words stay English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -219,8 +221,13 @@ LOGIN_THROTTLE = {"account": 5, "address": 20, "window": 15 * 60, "lockout": 15 
 CLIENT_ADDRESS_HEADER = env_header("BECOMING_CLIENT_ADDRESS_HEADER")
 
 LANGUAGE_CODE = "en-us"
+# The pages are written in English; the reader's browser (Accept-Language, through
+# LocaleMiddleware) picks among these how dates and numbers are written: "Dec. 6, 2026" in
+# the US, "6 Dec 2026" in the UK. One format on every page, the reader's.
+LANGUAGES = [("en", "English (US)"), ("en-gb", "English (UK)"), ("en-au", "English (Australia)"),
+             ("en-ca", "English (Canada)"), ("en-ie", "English (Ireland)")]
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True  # for the locale formats above; no page is translated
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -316,3 +316,17 @@ def test_static_assets_are_served(client):
     for path in ("becoming/becoming.css", "becoming/vendor/htmx.min.js", "becoming/vendor/chart.umd.min.js"):
         response = client.get("/static/" + path)
         assert response.status_code == 200, path
+
+
+@pytest.mark.django_db
+def test_dates_follow_the_reader_s_locale(as_viewer, loaded):
+    import datetime as dt
+
+    from django.utils.dateformat import format as date_format
+
+    today = dt.date.today()
+    us = as_viewer.get(url("dashboard", loaded), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    uk = as_viewer.get(url("dashboard", loaded), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").content.decode()
+    assert f"as of {date_format(today, 'N j, Y')}" in us  # "Dec. 6, 2026"
+    assert f"as of {date_format(today, 'j M Y')}" in uk  # "6 Dec 2026"
+    assert "<html lang=\"en\"" in uk  # the words stay English
