@@ -47,7 +47,7 @@ def main(base: str) -> None:
         take(desk, f"{ws}/customers/?sort=-index", "demo-customers")
         first = desk.locator("table.customers tbody tr a").first.get_attribute("href")
         take(desk, base + first, "demo-customer")
-        desk.locator("#timeline, h2:has-text('Timeline')").first.scroll_into_view_if_needed()
+        desk.evaluate("document.getElementById('timeline').scrollIntoView()")
         desk.screenshot(path=str(SHOTS / "demo-customer-timeline.png"))
         take(desk, f"{ws}/themes/", "demo-themes")
         take(desk, f"{ws}/outcomes/", "demo-outcomes")
