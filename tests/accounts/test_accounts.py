@@ -137,6 +137,14 @@ def test_my_accounts_filter(workspace, owner, member):
     mine.save()
     assert "You own no accounts yet" in client.get(f"/w/{workspace.slug}/customers/",
                                                    {"owner": "me"}).content.decode()
+    # Someone who leaves the workspace stops owning its accounts; others keep theirs.
+    from becoming.workspaces.actions import remove_member
+    from becoming.workspaces.models import Membership
+
+    Customer.objects.filter(pk=mine.pk).update(owner=member)
+    remove_member(Membership.objects.get(workspace=workspace, user=member))
+    assert Customer.objects.get(pk=mine.pk).owner is None
+    assert Customer.objects.get(external_id="O1").owner == owner
 
 
 def closed_port() -> int:

@@ -310,3 +310,10 @@ def alert_row(alert: Alert) -> dict:
             "message": alert.message, "created": alert.created, "read": alert.read,
             "dismissed": alert.dismissed, "emailed": alert.emailed,
             "owner": owner.email if owner else None}
+
+
+def release_accounts(sender, instance, **kwargs) -> None:
+    """A member removed from a workspace owns none of its accounts any more (a post_delete
+    receiver of Membership: the workspaces app knows nothing of owners)."""
+    Customer.objects.filter(workspace_id=instance.workspace_id, owner_id=instance.user_id) \
+        .update(owner=None)

@@ -20,3 +20,13 @@ class AccountsConfig(AppConfig):
         r.add_demo_step(r.DemoStep("accounts", "becoming.accounts.demo:accounts", 5,
                                    before_history=True))
         r.add_demo_step(r.DemoStep("accounts.notes", "becoming.accounts.demo:notes", 90))
+
+        from django.db.models.signals import post_delete
+
+        from becoming.workspaces.models import Membership
+
+        from .actions import release_accounts
+
+        # Someone who leaves a workspace stops owning its accounts (they show as unowned).
+        post_delete.connect(release_accounts, sender=Membership,
+                            dispatch_uid="becoming.accounts.release_accounts")
