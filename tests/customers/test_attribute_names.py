@@ -87,7 +87,7 @@ def test_a_legacy_blank_attribute_can_be_renamed_then_dropped(legacy):
 @pytest.fixture
 def many(workspace, monkeypatch):
     """Seven customers, six with a plan, walked two at a time so batching is exercised."""
-    monkeypatch.setattr(actions, "BATCH", 2)
+    monkeypatch.setattr(actions.records, "BATCH", 2)
     for i in range(7):
         upsert_customer(workspace, f"C-{i}", attributes={"seats": i} if i == 3 else
                         {"plan": f"p{i}", "seats": i, 'odd "key".x': True})
