@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_assess import (  # noqa: E402  (a sibling script, not a package)
+from workload import (  # noqa: E402  (a sibling script, not a package)
     AS_OF,
     BECOMING,
     DIMENSIONS,
@@ -56,9 +56,13 @@ from bench_assess import (  # noqa: E402  (a sibling script, not a package)
     YEAR_SECONDS,
     YEAR_START,
     Cli,
+    children_cpu,
     generate_customers,
     hand_sql,
     measure_pages,
+    print_checks,
+    print_figures,
+    save_figures,
 )
 
 CHUNK = 5_000_000  # events generated at a time
@@ -173,13 +177,6 @@ def timed(cmd: list[str], env: dict) -> tuple[float, int, str]:
     if code:
         raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{text}\n{problem}")
     return seconds, peak, text.strip()
-
-
-def children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 HAND_RUNNER = """
@@ -350,18 +347,11 @@ def main() -> None:
         if args.keep is None:
             shutil.rmtree(data, ignore_errors=True)
     report(r)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(r, indent=2, default=str) + "\n")
-    print(f"written: {args.out}")
+    save_figures(r, args.out)
 
 
 def report(r: dict) -> None:
-    for key, value in r.items():
-        if isinstance(value, float):
-            value = f"{value:.3f}" if value < 100 else f"{value:.0f}"
-        elif isinstance(value, bool):
-            value = str(value).lower()
-        print(f"{key}: {value}")
+    print_figures(r)
     checks = {}
     if "import_customers_seconds" in r:  # not with --skip-import
         checks["import customers < 60 s"] = r["import_customers_seconds"] < 60
@@ -380,8 +370,7 @@ def report(r: dict) -> None:
                                                   r["assess_cli_second_peak_rss_gb"]) < 8
     print(f"\nSummary ({r['customers_stored']:,} customers, {r['events_stored']:,} events stored, "
           f"{r['cpus']} CPUs, load average {r['load_average_start'][0]:.1f} at the start):")
-    for name, passed in checks.items():
-        print(f"  [{'ok' if passed else 'MISSED'}] {name}")
+    print_checks(checks)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ import pyarrow.parquet as pq
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_assess import AS_OF, Cli, django_setup, import_workspace, prepare_data  # noqa: E402
+from bench_assess import django_setup, import_workspace, prepare_data  # noqa: E402
+from workload import AS_OF, Cli  # noqa: E402
 
 ROOT = HERE.parent
 TELCO = ROOT.parent / "shared" / "data" / "telco-churn" / "Telco-Customer-Churn.csv"
