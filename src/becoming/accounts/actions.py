@@ -201,7 +201,7 @@ def _stage_names(workspace) -> dict:
     model = current_model(workspace)
     if model is None:
         return {}
-    return {d.key: (d.name, {s.key: s.name for s in d.stages}) for d in model.dimensions}
+    return model.names()
 
 
 def _create(workspace, alerts: list[Alert]) -> int:

@@ -535,8 +535,7 @@ def named_changes(workspace, changes) -> list[StageChange]:
     model, so pages show "Adoption: Trying → Adopting", never keys. A dimension or stage the
     model no longer has keeps its key."""
     model = current_model(workspace)
-    names = ({d.key: (d.name, {s.key: s.name for s in d.stages}) for d in model.dimensions}
-             if model else {})
+    names = model.names() if model else {}
     out = list(changes)
     for c in out:
         dimension, stages = names.get(c.dimension, (c.dimension, {}))

@@ -108,6 +108,10 @@ class Model:
     def __hash__(self) -> int:  # attributes is a dict; hash what identifies the model
         return hash((self.vision, self.dimensions, tuple(sorted(self.attributes.items()))))
 
+    def names(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """{dimension key: (its name, {stage key: stage name})}: what pages show for keys."""
+        return {d.key: (d.name, {s.key: s.name for s in d.stages}) for d in self.dimensions}
+
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"vision": self.vision}
         if self.attributes:

@@ -274,8 +274,7 @@ def recommend(workspace, for_: str = "customers", k: int = 20, as_of: dt.date | 
     report(0, total=lib.x.shape[0], message="learning from reading")
     model = BecomingBlend(collaborative_model(), lib)
     model.fit(lib.x)
-    dim_names = {d.key: (d.name, {s.key: s.name for s in d.stages})
-                 for d in (lib.model.dimensions if lib.model is not None else [])}
+    dim_names = lib.model.names() if lib.model is not None else {}
     columns: dict[str, list] = {"reader_id": [], "item_id": [], "rank": [], "score": [], "reason": []}
     x = lib.x if readers is None else lib.x[readers]
     ids = lib.reader_ids if readers is None else [lib.reader_ids[i] for i in readers]

@@ -23,7 +23,7 @@ def stage_names(version) -> dict:
     """{dimension key: (name, {stage key: stage name})} of a model version (None: {})."""
     if version is None:
         return {}
-    return {d.key: (d.name, {s.key: s.name for s in d.stages}) for d in version.parsed().dimensions}
+    return version.parsed().names()
 
 
 # --------------------------------------------------------------------------------------------
